@@ -41,11 +41,14 @@ class LessonTextBlock(blocks.RichTextBlock):
 class AccessibleImageBlock(blocks.StructBlock):
     image = ImageChooserBlock(label=_("Image"))
     alt_text = blocks.CharBlock(
-        label=_("Alternative text"), required=False, max_length=300,
+        label=_("Alternative text"),
+        required=False,
+        max_length=300,
         help_text=_("Describe what the image shows and why it matters for the lesson."),
     )
     decorative = blocks.BooleanBlock(
-        label=_("Decorative image"), required=False,
+        label=_("Decorative image"),
+        required=False,
         help_text=_("Tick only if the image adds nothing to the text. Screen readers skip it."),
     )
     caption = blocks.CharBlock(label=_("Caption"), required=False, max_length=300)
@@ -60,9 +63,9 @@ class AccessibleImageBlock(blocks.StructBlock):
     def clean(self, value):
         value = super().clean(value)
         if not value["decorative"] and not (value["alt_text"] or "").strip():
-            raise _struct_error(alt_text=_(
-                "Write an alternative text, or mark the image as decorative."
-            ))
+            raise _struct_error(
+                alt_text=_("Write an alternative text, or mark the image as decorative.")
+            )
         return value
 
 
@@ -96,26 +99,33 @@ class VideoStructValue(blocks.StructValue):
 class VideoBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("Title"), max_length=200)
     video_file = DocumentChooserBlock(
-        label=_("Video file"), required=False,
+        label=_("Video file"),
+        required=False,
         help_text=_("An uploaded MP4 or WebM file. Needs a caption track."),
     )
     captions = DocumentChooserBlock(
-        label=_("Captions (WebVTT)"), required=False,
+        label=_("Captions (WebVTT)"),
+        required=False,
         help_text=_("A .vtt file with Swedish captions."),
     )
     embed_url = blocks.URLBlock(
-        label=_("Or: YouTube or Vimeo address"), required=False,
+        label=_("Or: YouTube or Vimeo address"),
+        required=False,
         help_text=_("Nothing loads from YouTube or Vimeo until the learner clicks play."),
     )
     transcript = blocks.RichTextBlock(
-        label=_("Transcript"), required=False, features=SHORT_TEXT_FEATURES,
+        label=_("Transcript"),
+        required=False,
+        features=SHORT_TEXT_FEATURES,
     )
 
     class Meta:
         icon = "media"
         label = _("Video")
-        description = _("An uploaded video with captions, or a YouTube/Vimeo video that "
-                        "loads only when the learner asks for it.")
+        description = _(
+            "An uploaded video with captions, or a YouTube/Vimeo video that "
+            "loads only when the learner asks for it."
+        )
         template = "courses/blocks/video.html"
         value_class = VideoStructValue
         preview_value = {"title": "Så känner du igen en röstklon", "embed_url": ""}
@@ -124,9 +134,9 @@ class VideoBlock(blocks.StructBlock):
         value = super().clean(value)
         has_file, has_embed = bool(value["video_file"]), bool(value["embed_url"])
         if has_file == has_embed:
-            raise _struct_error(video_file=_(
-                "Choose either an uploaded video file or a YouTube/Vimeo address."
-            ))
+            raise _struct_error(
+                video_file=_("Choose either an uploaded video file or a YouTube/Vimeo address.")
+            )
         if has_file:
             if value["video_file"].file_extension.lower() not in {"mp4", "webm"}:
                 raise _struct_error(video_file=_("The video must be an MP4 or WebM file."))
@@ -135,9 +145,7 @@ class VideoBlock(blocks.StructBlock):
             if value["captions"].file_extension.lower() != "vtt":
                 raise _struct_error(captions=_("The caption file must be a WebVTT (.vtt) file."))
         if has_embed and not privacy_embed_url(value["embed_url"]):
-            raise _struct_error(embed_url=_(
-                "Only YouTube and Vimeo addresses can be embedded."
-            ))
+            raise _struct_error(embed_url=_("Only YouTube and Vimeo addresses can be embedded."))
         return value
 
 
@@ -159,11 +167,14 @@ class FactBoxBlock(blocks.StructBlock):
 class ReflectionBlock(blocks.StructBlock):
     prompt = blocks.TextBlock(label=_("Question to reflect on"), rows=2)
     scenario = blocks.RichTextBlock(
-        label=_("Scenario"), required=False, features=SHORT_TEXT_FEATURES,
+        label=_("Scenario"),
+        required=False,
+        features=SHORT_TEXT_FEATURES,
         help_text=_("Optional: a short situation for the learner to judge."),
     )
     hints = blocks.ListBlock(
-        blocks.CharBlock(label=_("Hint"), max_length=300), label=_("Things to consider"),
+        blocks.CharBlock(label=_("Hint"), max_length=300),
+        label=_("Things to consider"),
         default=[],
     )
 
@@ -201,14 +212,16 @@ class SourceCheckBlock(blocks.StructBlock):
 
 
 class ComparisonBlock(blocks.StructBlock):
-    question = blocks.CharBlock(label=_("Question"), max_length=200,
-                                default=_("Which picture is AI-made?"))
+    question = blocks.CharBlock(
+        label=_("Question"), max_length=200, default=_("Which picture is AI-made?")
+    )
     image_a = ImageChooserBlock(label=_("Image A"))
     alt_a = blocks.CharBlock(label=_("Alternative text for image A"), max_length=300)
     image_b = ImageChooserBlock(label=_("Image B"))
     alt_b = blocks.CharBlock(label=_("Alternative text for image B"), max_length=300)
     synthetic = blocks.ChoiceBlock(
-        label=_("AI-made image"), choices=[("a", _("Image A")), ("b", _("Image B"))],
+        label=_("AI-made image"),
+        choices=[("a", _("Image A")), ("b", _("Image B"))],
     )
     explanation = blocks.RichTextBlock(label=_("Explanation"), features=SHORT_TEXT_FEATURES)
 
@@ -217,20 +230,27 @@ class ComparisonBlock(blocks.StructBlock):
         label = _("Real or AI-made?")
         description = _("Two images side by side; the learner guesses, then opens the answer.")
         template = "courses/blocks/comparison.html"
-        preview_value = {"question": "Vilken bild är AI-gjord?", "synthetic": "b",
-                         "explanation": "<p>Titta på händerna.</p>"}
+        preview_value = {
+            "question": "Vilken bild är AI-gjord?",
+            "synthetic": "b",
+            "explanation": "<p>Titta på händerna.</p>",
+        }
 
 
 class GlossaryTermsBlock(blocks.StructBlock):
-    heading = blocks.CharBlock(label=_("Heading"), max_length=120,
-                               default=_("Words in this lesson"))
-    terms = blocks.ListBlock(SnippetChooserBlock("courses.GlossaryTerm"), min_num=1,
-                             label=_("Terms"))
+    heading = blocks.CharBlock(
+        label=_("Heading"), max_length=120, default=_("Words in this lesson")
+    )
+    terms = blocks.ListBlock(
+        SnippetChooserBlock("courses.GlossaryTerm"), min_num=1, label=_("Terms")
+    )
 
     class Meta:
         icon = "snippet"
         label = _("Glossary terms")
-        description = _("Explains the lesson's terms; link to them in the text with #begrepp-slug.")
+        description = _(
+            "Explains the lesson's terms; link to them in the text with #begrepp-slug."
+        )
         template = "courses/blocks/glossary_terms.html"
         preview_value = {"heading": "Begrepp i lektionen"}
 
@@ -242,8 +262,9 @@ class SourceItemBlock(blocks.StructBlock):
 
 
 class SourcesBlock(blocks.StructBlock):
-    heading = blocks.CharBlock(label=_("Heading"), max_length=120,
-                               default=_("Sources and further reading"))
+    heading = blocks.CharBlock(
+        label=_("Heading"), max_length=120, default=_("Sources and further reading")
+    )
     items = blocks.ListBlock(SourceItemBlock(), min_num=1, label=_("Sources"))
 
     class Meta:
@@ -251,8 +272,10 @@ class SourcesBlock(blocks.StructBlock):
         label = _("Sources")
         description = _("Where the facts come from, and where to read more.")
         template = "courses/blocks/sources.html"
-        preview_value = {"heading": "Källor och läs mer", "items": [
-            {"organisation": "Internetstiftelsen", "title": "Svenskarna och internet"}]}
+        preview_value = {
+            "heading": "Källor och läs mer",
+            "items": [{"organisation": "Internetstiftelsen", "title": "Svenskarna och internet"}],
+        }
 
 
 class LessonBodyBlock(blocks.StreamBlock):

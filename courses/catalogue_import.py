@@ -11,18 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from io import BytesIO
 from collections import Counter
 from dataclasses import dataclass, field
+from io import BytesIO
 
 import markdown
 import nh3
 from django.core.files.base import ContentFile
 from django.db import transaction
-from willow.image import Image as WillowImage
 from wagtail.blocks import StreamValue
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
+from willow.image import Image as WillowImage
 
 from .catalogue_source import GLOSSARY_LINK, Catalogue, SourceFile
 from .models import (
@@ -50,8 +50,9 @@ def markdown_to_html(text: str) -> str:
     html = markdown.markdown(text, extensions=["sane_lists"])
     html = html.replace("<strong>", "<b>").replace("</strong>", "</b>")
     html = html.replace("<em>", "<i>").replace("</em>", "</i>")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}},
-                     url_schemes=set(), link_rel=None).strip()
+    return nh3.clean(
+        html, tags=ALLOWED_TAGS, attributes={"a": {"href"}}, url_schemes=set(), link_rel=None
+    ).strip()
 
 
 def glossary_slugs(text: str) -> list[str]:
@@ -104,22 +105,32 @@ class CatalogueImporter:
         home = HomePage.objects.filter(depth=2, locale=self.locale, slug=spec["slug"]).first()
         if home is None:
             root = Page.get_first_root_node()
-            home = root.add_child(instance=HomePage(
-                title=spec["title"], slug=spec["slug"], locale=self.locale,
-                intro=markdown_to_html(spec.get("intro", "")),
-            ))
+            home = root.add_child(
+                instance=HomePage(
+                    title=spec["title"],
+                    slug=spec["slug"],
+                    locale=self.locale,
+                    intro=markdown_to_html(spec.get("intro", "")),
+                )
+            )
             home.save_revision().publish()
             self.report.count("page", "created")
         else:
-            self.update_page(home, {"title": spec["title"],
-                                    "intro": markdown_to_html(spec.get("intro", ""))})
+            self.update_page(
+                home, {"title": spec["title"], "intro": markdown_to_html(spec.get("intro", ""))}
+            )
         return home
 
     def ensure_site(self, home: HomePage) -> None:
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            Site.objects.create(hostname="localhost", port=80, root_page=home,
-                                is_default_site=True, site_name="Klartänkt")
+            Site.objects.create(
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
+                site_name="Klartänkt",
+            )
             return
         if site.root_page_id != home.id:
             old_root = site.root_page
@@ -134,8 +145,9 @@ class CatalogueImporter:
         page = model.objects.child_of(parent).filter(slug=spec["slug"]).first()
         fields = {"title": spec["title"], "intro": markdown_to_html(spec.get("intro", ""))}
         if page is None:
-            page = parent.add_child(instance=model(slug=spec["slug"], show_in_menus=True,
-                                                   **fields))
+            page = parent.add_child(
+                instance=model(slug=spec["slug"], show_in_menus=True, **fields)
+            )
             page.save_revision().publish()
             self.report.count("page", "created")
             return page
@@ -163,14 +175,20 @@ class CatalogueImporter:
     def import_themes(self) -> None:
         for item in self.catalogue.themes.data:
             self.themes[item["slug"]] = self._upsert(
-                Theme, "theme", {"slug": item["slug"], "locale": self.locale},
-                {"name": item["name"], "description": item.get("description", "")})
+                Theme,
+                "theme",
+                {"slug": item["slug"], "locale": self.locale},
+                {"name": item["name"], "description": item.get("description", "")},
+            )
 
     def import_glossary(self) -> None:
         for slug, item in self.catalogue.glossary.items():
             self.terms[slug] = self._upsert(
-                GlossaryTerm, "glossary term", {"slug": slug, "locale": self.locale},
-                {"term": item["term"], "definition": item["definition"]})
+                GlossaryTerm,
+                "glossary term",
+                {"slug": slug, "locale": self.locale},
+                {"term": item["term"], "definition": item["definition"]},
+            )
 
     def _upsert(self, model, kind: str, lookup: dict, values: dict):
         obj = model.objects.filter(**lookup).first()
@@ -274,14 +292,27 @@ class LessonBodyBuilder:
         if glossary:
             quiz_at = next((i for i, b in enumerate(blocks) if b["type"] == "quiz"), len(blocks))
             blocks.insert(quiz_at, glossary)
-        blocks.append({"type": "sources", "id": self.id("sources"), "value": {
-            "heading": "Källor och läs mer",
-            "items": [
-                {"type": "item", "id": self.id("source", n),
-                 "value": {"organisation": s["organisation"], "title": s["title"], "url": ""}}
-                for n, s in enumerate(self.data["sources"])
-            ],
-        }})
+        blocks.append(
+            {
+                "type": "sources",
+                "id": self.id("sources"),
+                "value": {
+                    "heading": "Källor och läs mer",
+                    "items": [
+                        {
+                            "type": "item",
+                            "id": self.id("source", n),
+                            "value": {
+                                "organisation": s["organisation"],
+                                "title": s["title"],
+                                "url": "",
+                            },
+                        }
+                        for n, s in enumerate(self.data["sources"])
+                    ],
+                },
+            }
+        )
         return blocks
 
     def block(self, index: int, item: dict) -> dict:
@@ -298,32 +329,47 @@ class LessonBodyBuilder:
         return {"title": item["title"], "text": markdown_to_html(item["text"])}
 
     def build_image(self, index: int, item: dict) -> dict:
-        return {"image": self.importer.images[item["file"]], "alt_text": item.get("alt", ""),
-                "decorative": bool(item.get("decorative")), "caption": item.get("caption", "")}
+        return {
+            "image": self.importer.images[item["file"]],
+            "alt_text": item.get("alt", ""),
+            "decorative": bool(item.get("decorative")),
+            "caption": item.get("caption", ""),
+        }
 
     def build_reflection(self, index: int, item: dict) -> dict:
         return {
             "prompt": item["prompt"],
             "scenario": markdown_to_html(item.get("scenario", "")),
-            "hints": [{"type": "item", "id": self.id(index, "hint", n), "value": hint}
-                      for n, hint in enumerate(item.get("hints", []))],
+            "hints": [
+                {"type": "item", "id": self.id(index, "hint", n), "value": hint}
+                for n, hint in enumerate(item.get("hints", []))
+            ],
         }
 
     def build_checklist(self, index: int, item: dict) -> dict:
         return {
-            "title": item["title"], "intro": item.get("intro", ""),
-            "items": [{"type": "item", "id": self.id(index, "check", n),
-                       "value": {"label": c["label"], "help": c.get("help", "")}}
-                      for n, c in enumerate(item["items"])],
+            "title": item["title"],
+            "intro": item.get("intro", ""),
+            "items": [
+                {
+                    "type": "item",
+                    "id": self.id(index, "check", n),
+                    "value": {"label": c["label"], "help": c.get("help", "")},
+                }
+                for n, c in enumerate(item["items"])
+            ],
         }
 
     def build_comparison(self, index: int, item: dict) -> dict:
         images = self.importer.images
         return {
             "question": item["question"],
-            "image_a": images[item["image_a"]["file"]], "alt_a": item["image_a"]["alt"],
-            "image_b": images[item["image_b"]["file"]], "alt_b": item["image_b"]["alt"],
-            "synthetic": item["synthetic"], "explanation": markdown_to_html(item["explanation"]),
+            "image_a": images[item["image_a"]["file"]],
+            "alt_a": item["image_a"]["alt"],
+            "image_b": images[item["image_b"]["file"]],
+            "alt_b": item["image_b"]["alt"],
+            "synthetic": item["synthetic"],
+            "explanation": markdown_to_html(item["explanation"]),
         }
 
     def build_quiz(self, index: int, item: dict) -> dict:
@@ -336,20 +382,32 @@ class LessonBodyBuilder:
     def question(self, q: dict) -> dict:
         qid = self.id("question", q["id"])
         if q["type"] == "truefalse":
-            return {"type": "true_false", "id": qid, "value": {
-                "statement": q["text"], "answer": q["answer"],
-                "feedback_true": q["feedback_true"], "feedback_false": q["feedback_false"],
-                "explanation": q["explanation"],
-            }}
+            return {
+                "type": "true_false",
+                "id": qid,
+                "value": {
+                    "statement": q["text"],
+                    "answer": q["answer"],
+                    "feedback_true": q["feedback_true"],
+                    "feedback_false": q["feedback_false"],
+                    "explanation": q["explanation"],
+                },
+            }
         return {
             "type": "single_choice" if q["type"] == "single" else "multiple_choice",
             "id": qid,
             "value": {
                 "question": q["text"],
                 "choices": [
-                    {"type": "item", "id": self.id("question", q["id"], "choice", n),
-                     "value": {"text": c["text"], "correct": c["correct"],
-                               "feedback": c["feedback"]}}
+                    {
+                        "type": "item",
+                        "id": self.id("question", q["id"], "choice", n),
+                        "value": {
+                            "text": c["text"],
+                            "correct": c["correct"],
+                            "feedback": c["feedback"],
+                        },
+                    }
                     for n, c in enumerate(q["choices"])
                 ],
                 "explanation": q["explanation"],
@@ -363,10 +421,14 @@ class LessonBodyBuilder:
         slugs = list(dict.fromkeys(s for text in texts for s in glossary_slugs(text)))
         if not slugs:
             return None
-        return {"type": "glossary_terms", "id": self.id("glossary"), "value": {
-            "heading": "Begrepp i lektionen",
-            "terms": [self.importer.terms[slug].pk for slug in slugs],
-        }}
+        return {
+            "type": "glossary_terms",
+            "id": self.id("glossary"),
+            "value": {
+                "heading": "Begrepp i lektionen",
+                "terms": [self.importer.terms[slug].pk for slug in slugs],
+            },
+        }
 
 
 def import_catalogue(catalogue: Catalogue) -> ImportReport:

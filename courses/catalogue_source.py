@@ -44,11 +44,14 @@ class CatalogueError(Exception):
 
 _TEXT = {"type": "string", "minLength": 1}
 _IMAGE_REF = {
-    "type": "object", "additionalProperties": False, "required": ["file", "alt"],
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["file", "alt"],
     "properties": {"file": _TEXT, "alt": _TEXT},
 }
 _CHOICE = {
-    "type": "object", "additionalProperties": False,
+    "type": "object",
+    "additionalProperties": False,
     "required": ["text", "correct", "feedback"],
     "properties": {"text": _TEXT, "correct": {"type": "boolean"}, "feedback": _TEXT},
 }
@@ -58,22 +61,31 @@ _QUESTION = {
     "properties": {
         "id": {"type": "string", "pattern": r"^[a-z0-9-]+$"},
         "type": {"enum": ["single", "multiple", "truefalse"]},
-        "text": _TEXT, "explanation": _TEXT,
+        "text": _TEXT,
+        "explanation": _TEXT,
     },
     "if": {"properties": {"type": {"const": "truefalse"}}},
     "then": {
         "additionalProperties": False,
         "required": ["answer", "feedback_true", "feedback_false"],
         "properties": {
-            "id": True, "type": True, "text": True, "explanation": True,
-            "answer": {"type": "boolean"}, "feedback_true": _TEXT, "feedback_false": _TEXT,
+            "id": True,
+            "type": True,
+            "text": True,
+            "explanation": True,
+            "answer": {"type": "boolean"},
+            "feedback_true": _TEXT,
+            "feedback_false": _TEXT,
         },
     },
     "else": {
         "additionalProperties": False,
         "required": ["choices"],
         "properties": {
-            "id": True, "type": True, "text": True, "explanation": True,
+            "id": True,
+            "type": True,
+            "text": True,
+            "explanation": True,
             "choices": {"type": "array", "minItems": 2, "maxItems": 8, "items": _CHOICE},
         },
     },
@@ -82,7 +94,8 @@ _QUESTION = {
 
 def _block(kind: str, required: list[str], **properties: Any) -> dict:
     return {
-        "type": "object", "additionalProperties": False,
+        "type": "object",
+        "additionalProperties": False,
         "required": ["type", *required],
         "properties": {"type": {"const": kind}, **properties},
     }
@@ -91,33 +104,61 @@ def _block(kind: str, required: list[str], **properties: Any) -> dict:
 _BODY_BLOCK = {
     "type": "object",
     "required": ["type"],
-    "properties": {"type": {"enum": ["text", "fact", "image", "reflection", "checklist",
-                                     "comparison", "quiz"]}},
+    "properties": {
+        "type": {
+            "enum": ["text", "fact", "image", "reflection", "checklist", "comparison", "quiz"]
+        }
+    },
     "allOf": [
         {"if": {"properties": {"type": {"const": kind}}}, "then": schema}
         for kind, schema in {
             "text": _block("text", ["text"], text=_TEXT),
             "fact": _block("fact", ["title", "text"], title=_TEXT, text=_TEXT),
-            "image": _block("image", ["file"], file=_TEXT, alt=_TEXT, caption=_TEXT,
-                            decorative={"type": "boolean"}),
+            "image": _block(
+                "image",
+                ["file"],
+                file=_TEXT,
+                alt=_TEXT,
+                caption=_TEXT,
+                decorative={"type": "boolean"},
+            ),
             "reflection": _block(
-                "reflection", ["prompt"], prompt=_TEXT, scenario=_TEXT,
+                "reflection",
+                ["prompt"],
+                prompt=_TEXT,
+                scenario=_TEXT,
                 hints={"type": "array", "items": _TEXT},
             ),
             "checklist": _block(
-                "checklist", ["title", "items"], title=_TEXT, intro=_TEXT,
-                items={"type": "array", "minItems": 1, "items": {
-                    "type": "object", "additionalProperties": False, "required": ["label"],
-                    "properties": {"label": _TEXT, "help": _TEXT},
-                }},
+                "checklist",
+                ["title", "items"],
+                title=_TEXT,
+                intro=_TEXT,
+                items={
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["label"],
+                        "properties": {"label": _TEXT, "help": _TEXT},
+                    },
+                },
             ),
             "comparison": _block(
-                "comparison", ["question", "image_a", "image_b", "synthetic", "explanation"],
-                question=_TEXT, image_a=_IMAGE_REF, image_b=_IMAGE_REF,
-                synthetic={"enum": ["a", "b"]}, explanation=_TEXT,
+                "comparison",
+                ["question", "image_a", "image_b", "synthetic", "explanation"],
+                question=_TEXT,
+                image_a=_IMAGE_REF,
+                image_b=_IMAGE_REF,
+                synthetic={"enum": ["a", "b"]},
+                explanation=_TEXT,
             ),
             "quiz": _block(
-                "quiz", ["questions"], title=_TEXT, intro=_TEXT,
+                "quiz",
+                ["questions"],
+                title=_TEXT,
+                intro=_TEXT,
                 questions={"type": "array", "minItems": 1, "maxItems": 12, "items": _QUESTION},
             ),
         }.items()
@@ -125,7 +166,8 @@ _BODY_BLOCK = {
 }
 
 LESSON_SCHEMA = {
-    "type": "object", "additionalProperties": False,
+    "type": "object",
+    "additionalProperties": False,
     "required": ["slug", "title", "minutes", "intro", "body", "sources"],
     "properties": {
         "slug": {"type": "string", "pattern": SLUG},
@@ -133,61 +175,119 @@ LESSON_SCHEMA = {
         "minutes": {"type": "integer", "minimum": 1, "maximum": 120},
         "intro": _TEXT,
         "body": {"type": "array", "minItems": 1, "items": _BODY_BLOCK},
-        "sources": {"type": "array", "minItems": 1, "items": {
-            "type": "object", "additionalProperties": False,
-            "required": ["organisation", "title"],
-            "properties": {"organisation": _TEXT, "title": _TEXT},
-        }},
+        "sources": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["organisation", "title"],
+                "properties": {"organisation": _TEXT, "title": _TEXT},
+            },
+        },
     },
 }
 
 COURSE_SCHEMA = {
-    "type": "object", "additionalProperties": False,
-    "required": ["slug", "title", "theme", "intro", "audience", "level", "minutes", "goals",
-                 "summary", "checklist", "lessons"],
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "slug",
+        "title",
+        "theme",
+        "intro",
+        "audience",
+        "level",
+        "minutes",
+        "goals",
+        "summary",
+        "checklist",
+        "lessons",
+    ],
     "properties": {
         "slug": {"type": "string", "pattern": SLUG},
-        "title": _TEXT, "theme": {"type": "string", "pattern": SLUG}, "intro": _TEXT,
-        "audience": _TEXT, "level": {"enum": ["introduktion", "fordjupning"]},
+        "title": _TEXT,
+        "theme": {"type": "string", "pattern": SLUG},
+        "intro": _TEXT,
+        "audience": _TEXT,
+        "level": {"enum": ["introduktion", "fordjupning"]},
         "minutes": {"type": "integer", "minimum": 1, "maximum": 1000},
         "goals": {"type": "array", "minItems": 1, "items": _TEXT},
         "summary": _TEXT,
         "checklist": {"type": "array", "minItems": 1, "items": _TEXT},
         "cover": _IMAGE_REF,
-        "lessons": {"type": "array", "minItems": 1, "uniqueItems": True,
-                    "items": {"type": "string", "pattern": SLUG}},
+        "lessons": {
+            "type": "array",
+            "minItems": 1,
+            "uniqueItems": True,
+            "items": {"type": "string", "pattern": SLUG},
+        },
     },
 }
 
-THEMES_SCHEMA = {"type": "array", "items": {
-    "type": "object", "additionalProperties": False, "required": ["slug", "name"],
-    "properties": {"slug": {"type": "string", "pattern": SLUG}, "name": _TEXT,
-                   "description": _TEXT},
-}}
-GLOSSARY_SCHEMA = {"type": "array", "items": {
-    "type": "object", "additionalProperties": False, "required": ["slug", "term", "definition"],
-    "properties": {"slug": {"type": "string", "pattern": SLUG}, "term": _TEXT,
-                   "definition": _TEXT},
-}}
-IMAGES_SCHEMA = {"type": "array", "items": {
-    "type": "object", "additionalProperties": False,
-    "required": ["file", "title", "author", "licence"],
-    "properties": {"file": _TEXT, "title": _TEXT, "author": _TEXT, "licence": _TEXT,
-                   "source": _TEXT},
-}}
+THEMES_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["slug", "name"],
+        "properties": {
+            "slug": {"type": "string", "pattern": SLUG},
+            "name": _TEXT,
+            "description": _TEXT,
+        },
+    },
+}
+GLOSSARY_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["slug", "term", "definition"],
+        "properties": {
+            "slug": {"type": "string", "pattern": SLUG},
+            "term": _TEXT,
+            "definition": _TEXT,
+        },
+    },
+}
+IMAGES_SCHEMA = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["file", "title", "author", "licence"],
+        "properties": {
+            "file": _TEXT,
+            "title": _TEXT,
+            "author": _TEXT,
+            "licence": _TEXT,
+            "source": _TEXT,
+        },
+    },
+}
 SITE_SCHEMA = {
-    "type": "object", "additionalProperties": False,
+    "type": "object",
+    "additionalProperties": False,
     "required": ["home", "courses", "glossary"],
     "properties": {
-        key: {"type": "object", "additionalProperties": False, "required": ["title", "slug"],
-              "properties": {"title": _TEXT, "slug": {"type": "string", "pattern": SLUG},
-                             "intro": _TEXT}}
+        key: {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["title", "slug"],
+            "properties": {
+                "title": _TEXT,
+                "slug": {"type": "string", "pattern": SLUG},
+                "intro": _TEXT,
+            },
+        }
         for key in ("home", "courses", "glossary")
     },
 }
 
 
 # --- reading -----------------------------------------------------------------
+
 
 @dataclass
 class SourceFile:
@@ -237,9 +337,15 @@ def read_source(path: Path, root: Path) -> SourceFile:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         reason = getattr(error, "problem", None) or str(error)
-        raise CatalogueError([Problem(name, mark.line + 1 if mark else None,
-                                      _("Invalid YAML: %(reason)s") % {"reason": reason})]
-                             ) from None
+        raise CatalogueError(
+            [
+                Problem(
+                    name,
+                    mark.line + 1 if mark else None,
+                    _("Invalid YAML: %(reason)s") % {"reason": reason},
+                )
+            ]
+        ) from None
     source = SourceFile(path, name, data)
     if node is not None:
         _index_lines(node, (), source.lines)
@@ -251,18 +357,26 @@ def _schema_message(error: jsonschema.ValidationError) -> str:
     if error.validator == "required":
         missing = re.findall(r"'([^']+)' is a required property", error.message)
         return _("%(where)s: the field “%(field)s” is missing.") % {
-            "where": where, "field": missing[0] if missing else error.message}
+            "where": where,
+            "field": missing[0] if missing else error.message,
+        }
     if error.validator == "additionalProperties":
-        return _("%(where)s: unknown field (%(detail)s).") % {"where": where,
-                                                             "detail": error.message}
+        return _("%(where)s: unknown field (%(detail)s).") % {
+            "where": where,
+            "detail": error.message,
+        }
     if error.validator == "minLength":
         return _("%(where)s: must not be empty.") % {"where": where}
     if error.validator in ("enum", "const"):
-        return _("%(where)s: %(value)r is not an allowed value.") % {"where": where,
-                                                                     "value": error.instance}
+        return _("%(where)s: %(value)r is not an allowed value.") % {
+            "where": where,
+            "value": error.instance,
+        }
     if error.validator == "type":
         return _("%(where)s: has the wrong type (expected %(type)s).") % {
-            "where": where, "type": error.validator_value}
+            "where": where,
+            "type": error.validator_value,
+        }
     return f"{where}: {error.message}"
 
 
@@ -278,6 +392,7 @@ def validate_schema(source: SourceFile, schema: dict) -> list[Problem]:
 
 
 # --- the catalogue -----------------------------------------------------------
+
 
 @dataclass
 class Catalogue:
@@ -310,10 +425,12 @@ def load_catalogue(root: Path = CATALOGUE_DIR) -> Catalogue:
 
     site = read(root / "site.yaml", SITE_SCHEMA)
     themes = read(root / "themes.yaml", THEMES_SCHEMA)
-    glossary = _read_keyed(sorted((root / "glossary").glob("*.yaml")), "slug", GLOSSARY_SCHEMA,
-                           read, problems)
-    images = _read_keyed(sorted((root / "images").glob("*.yaml")), "file", IMAGES_SCHEMA,
-                         read, problems)
+    glossary = _read_keyed(
+        sorted((root / "glossary").glob("*.yaml")), "slug", GLOSSARY_SCHEMA, read, problems
+    )
+    images = _read_keyed(
+        sorted((root / "images").glob("*.yaml")), "file", IMAGES_SCHEMA, read, problems
+    )
     catalogue = Catalogue(root, site, themes, glossary, images)
     theme_slugs = {t["slug"] for t in themes.data} if themes else set()
 
@@ -326,10 +443,14 @@ def load_catalogue(root: Path = CATALOGUE_DIR) -> Catalogue:
         for slug in course.data["lessons"]:
             lesson_path = course_file.parent / f"{slug}.yaml"
             if not lesson_path.exists():
-                problems.append(course.problem(
-                    _("The lesson “%(slug)s” has no file %(file)s.") % {
-                        "slug": slug, "file": lesson_path.name},
-                    "lessons", course.data["lessons"].index(slug)))
+                problems.append(
+                    course.problem(
+                        _("The lesson “%(slug)s” has no file %(file)s.")
+                        % {"slug": slug, "file": lesson_path.name},
+                        "lessons",
+                        course.data["lessons"].index(slug),
+                    )
+                )
                 continue
             lesson = read(lesson_path, LESSON_SCHEMA)
             if lesson is not None:
@@ -338,9 +459,12 @@ def load_catalogue(root: Path = CATALOGUE_DIR) -> Catalogue:
         listed = {f"{slug}.yaml" for slug in course.data["lessons"]} | {"course.yaml"}
         for stray in sorted(course_file.parent.glob("*.yaml")):
             if stray.name not in listed:
-                problems.append(course.problem(
-                    _("%(file)s is not listed under “lessons”.") % {"file": stray.name},
-                    "lessons"))
+                problems.append(
+                    course.problem(
+                        _("%(file)s is not listed under “lessons”.") % {"file": stray.name},
+                        "lessons",
+                    )
+                )
         catalogue.courses.append((course, lessons))
 
     if problems:
@@ -357,40 +481,65 @@ def _read_keyed(paths, key, schema, read, problems) -> dict[str, dict]:
             continue
         for index, item in enumerate(source.data or []):
             if item[key] in merged:
-                problems.append(source.problem(
-                    _("“%(key)s” is already defined in %(file)s.") % {
-                        "key": item[key], "file": merged[item[key]]["_file"]},
-                    index, key))
+                problems.append(
+                    source.problem(
+                        _("“%(key)s” is already defined in %(file)s.")
+                        % {"key": item[key], "file": merged[item[key]]["_file"]},
+                        index,
+                        key,
+                    )
+                )
             merged[item[key]] = {**item, "_file": source.name}
     return merged
 
 
-def _check_image(source: SourceFile, catalogue: Catalogue, filename: str,
-                 *path: Any) -> list[Problem]:
+def _check_image(
+    source: SourceFile, catalogue: Catalogue, filename: str, *path: Any
+) -> list[Problem]:
     image_path = catalogue.root / "images" / filename
     if "/" in filename or not image_path.is_file():
-        return [source.problem(_("The image %(file)s does not exist in images/.") % {
-            "file": filename}, *path)]
+        return [
+            source.problem(
+                _("The image %(file)s does not exist in images/.") % {"file": filename}, *path
+            )
+        ]
     if filename not in catalogue.images:
-        return [source.problem(_("The image %(file)s has no licence entry in images/*.yaml.")
-                               % {"file": filename}, *path)]
+        return [
+            source.problem(
+                _("The image %(file)s has no licence entry in images/*.yaml.")
+                % {"file": filename},
+                *path,
+            )
+        ]
     if image_path.suffix.lower() == ".svg":
         svg = image_path.read_text(encoding="utf-8", errors="replace").lower()
-        if any(bad in svg for bad in ("<script", "foreignobject", "href=\"http", "onload=")):
-            return [source.problem(_("The image %(file)s contains scripts or external links.")
-                                   % {"file": filename}, *path)]
+        if any(bad in svg for bad in ("<script", "foreignobject", 'href="http', "onload=")):
+            return [
+                source.problem(
+                    _("The image %(file)s contains scripts or external links.")
+                    % {"file": filename},
+                    *path,
+                )
+            ]
     return []
 
 
-def _check_course(course: SourceFile, theme_slugs: set[str],
-                  catalogue: Catalogue) -> list[Problem]:
+def _check_course(
+    course: SourceFile, theme_slugs: set[str], catalogue: Catalogue
+) -> list[Problem]:
     data, problems = course.data, []
     if data["slug"] != course.path.parent.name:
-        problems.append(course.problem(_("The slug must match the folder name “%(folder)s”.")
-                                       % {"folder": course.path.parent.name}, "slug"))
+        problems.append(
+            course.problem(
+                _("The slug must match the folder name “%(folder)s”.")
+                % {"folder": course.path.parent.name},
+                "slug",
+            )
+        )
     if data["theme"] not in theme_slugs:
-        problems.append(course.problem(_("Unknown theme “%(theme)s”.") % {"theme": data["theme"]},
-                                       "theme"))
+        problems.append(
+            course.problem(_("Unknown theme “%(theme)s”.") % {"theme": data["theme"]}, "theme")
+        )
     if "cover" in data:
         problems += _check_image(course, catalogue, data["cover"]["file"], "cover", "file")
     problems += _check_markdown(course, catalogue, ("intro",), ("summary",))
@@ -400,8 +549,12 @@ def _check_course(course: SourceFile, theme_slugs: set[str],
 def _check_lesson(lesson: SourceFile, catalogue: Catalogue) -> list[Problem]:
     data, problems = lesson.data, []
     if data["slug"] != lesson.path.stem:
-        problems.append(lesson.problem(_("The slug must match the file name “%(name)s”.")
-                                       % {"name": lesson.path.stem}, "slug"))
+        problems.append(
+            lesson.problem(
+                _("The slug must match the file name “%(name)s”.") % {"name": lesson.path.stem},
+                "slug",
+            )
+        )
     text_paths: list[tuple] = [("intro",)]
     question_ids: set[str] = set()
     for index, block in enumerate(data["body"]):
@@ -413,39 +566,56 @@ def _check_lesson(lesson: SourceFile, catalogue: Catalogue) -> list[Problem]:
         elif kind == "comparison":
             text_paths.append(("body", index, "explanation"))
             for side in ("image_a", "image_b"):
-                problems += _check_image(lesson, catalogue, block[side]["file"],
-                                         "body", index, side, "file")
+                problems += _check_image(
+                    lesson, catalogue, block[side]["file"], "body", index, side, "file"
+                )
         elif kind == "image":
             problems += _check_image(lesson, catalogue, block["file"], "body", index, "file")
             if not block.get("decorative") and not block.get("alt"):
-                problems.append(lesson.problem(
-                    _("The image needs alt text, or “decorative: true”."), "body", index))
+                problems.append(
+                    lesson.problem(
+                        _("The image needs alt text, or “decorative: true”."), "body", index
+                    )
+                )
         elif kind == "quiz":
             problems += _check_quiz(lesson, index, block, question_ids)
     problems += _check_markdown(lesson, catalogue, *text_paths)
     return problems
 
 
-def _check_quiz(lesson: SourceFile, index: int, quiz: dict,
-                seen_ids: set[str]) -> list[Problem]:
+def _check_quiz(lesson: SourceFile, index: int, quiz: dict, seen_ids: set[str]) -> list[Problem]:
     problems = []
     for number, question in enumerate(quiz["questions"]):
         where = ("body", index, "questions", number)
         if question["id"] in seen_ids:
-            problems.append(lesson.problem(_("The question id “%(id)s” is used twice.")
-                                           % {"id": question["id"]}, *where, "id"))
+            problems.append(
+                lesson.problem(
+                    _("The question id “%(id)s” is used twice.") % {"id": question["id"]},
+                    *where,
+                    "id",
+                )
+            )
         seen_ids.add(question["id"])
         if question["type"] == "truefalse":
             continue
         correct = sum(1 for choice in question["choices"] if choice["correct"])
         if question["type"] == "single" and correct != 1:
-            problems.append(lesson.problem(
-                _("A single-choice question needs exactly one correct choice (has %(n)d).")
-                % {"n": correct}, *where, "choices"))
+            problems.append(
+                lesson.problem(
+                    _("A single-choice question needs exactly one correct choice (has %(n)d).")
+                    % {"n": correct},
+                    *where,
+                    "choices",
+                )
+            )
         elif question["type"] == "multiple" and correct < 1:
-            problems.append(lesson.problem(
-                _("A multiple-choice question needs at least one correct choice."),
-                *where, "choices"))
+            problems.append(
+                lesson.problem(
+                    _("A multiple-choice question needs at least one correct choice."),
+                    *where,
+                    "choices",
+                )
+            )
     return problems
 
 
@@ -459,15 +629,30 @@ def _check_markdown(source: SourceFile, catalogue: Catalogue, *paths: tuple) -> 
             target = match.group(1)
             line = source.text_line(path, match.start(), text)
             if not target.startswith("begrepp:"):
-                problems.append(Problem(source.name, line, _(
-                    "Only glossary links (begrepp:slug) are allowed, not “%(target)s”.")
-                    % {"target": target}))
+                problems.append(
+                    Problem(
+                        source.name,
+                        line,
+                        _("Only glossary links (begrepp:slug) are allowed, not “%(target)s”.")
+                        % {"target": target},
+                    )
+                )
             elif target.removeprefix("begrepp:") not in catalogue.glossary:
-                problems.append(Problem(source.name, line, _(
-                    "Unknown glossary term “%(slug)s”.") % {"slug": target[8:]}))
+                problems.append(
+                    Problem(
+                        source.name,
+                        line,
+                        _("Unknown glossary term “%(slug)s”.") % {"slug": target[8:]},
+                    )
+                )
         for match in re.finditer(r"^#(?!#)", text, re.MULTILINE):
-            problems.append(Problem(source.name, source.text_line(path, match.start(), text),
-                                    _("Use ## or ### for headings; the title is the only h1.")))
+            problems.append(
+                Problem(
+                    source.name,
+                    source.text_line(path, match.start(), text),
+                    _("Use ## or ### for headings; the title is the only h1."),
+                )
+            )
     return problems
 
 

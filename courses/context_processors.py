@@ -23,8 +23,12 @@ def _navigation(request) -> dict:
         from .models import CourseIndexPage, GlossaryPage
 
         children = (
-            Page.objects.child_of(site.root_page).live().in_menu()
-            .type(CourseIndexPage, GlossaryPage).specific().order_by("path")
+            Page.objects.child_of(site.root_page)
+            .live()
+            .in_menu()
+            .type(CourseIndexPage, GlossaryPage)
+            .specific()
+            .order_by("path")
         )
         nav = {
             "site_name": site.site_name or "Klartänkt",

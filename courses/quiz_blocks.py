@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 
-
 TRUE_ID = "true"
 FALSE_ID = "false"
 
@@ -26,14 +25,19 @@ TRUE_FALSE_PREVIEW = {
 SINGLE_CHOICE_PREVIEW = {
     "question": "Vad gör en språkmodell när den svarar dig?",
     "choices": [
-        {"text": "Den räknar ut vilka ord som troligen kommer härnäst.", "correct": True,
-         "feedback": "Ja. Den bygger svaret ord för ord utifrån mönster i text."},
-        {"text": "Den slår upp svaret i en databas med fakta.", "correct": False,
-         "feedback": "Nej. Den har ingen faktabank att slå i, den gissar ord."},
+        {
+            "text": "Den räknar ut vilka ord som troligen kommer härnäst.",
+            "correct": True,
+            "feedback": "Ja. Den bygger svaret ord för ord utifrån mönster i text.",
+        },
+        {
+            "text": "Den slår upp svaret i en databas med fakta.",
+            "correct": False,
+            "feedback": "Nej. Den har ingen faktabank att slå i, den gissar ord.",
+        },
     ],
     "explanation": "En språkmodell förutsäger text. Därför kan svaren låta säkra men vara fel.",
 }
-
 
 
 class QuizChoice:
@@ -87,8 +91,9 @@ class ChoiceQuestionBlock(blocks.StructBlock):
 
     def choices_for(self, value) -> list[QuizChoice]:
         return [
-            QuizChoice(str(bound.id), bound.value["text"], bound.value["correct"],
-                       bound.value["feedback"])
+            QuizChoice(
+                str(bound.id), bound.value["text"], bound.value["correct"], bound.value["feedback"]
+            )
             for bound in value["choices"].bound_blocks
         ]
 
@@ -101,8 +106,9 @@ class ChoiceQuestionBlock(blocks.StructBlock):
         message = self.correct_count_error(correct)
         if message:
             raise StructBlockValidationError(
-                block_errors={"choices": blocks.ListBlockValidationError(
-                    non_block_errors=[message])}
+                block_errors={
+                    "choices": blocks.ListBlockValidationError(non_block_errors=[message])
+                }
             )
         return value
 
@@ -142,10 +148,16 @@ class MultipleChoiceQuestionBlock(ChoiceQuestionBlock):
         preview_value = {
             "question": "Vilka uppgifter ska du inte skriva i en chattbot? Välj alla som stämmer.",
             "choices": [
-                {"text": "Ditt personnummer", "correct": True,
-                 "feedback": "Rätt. Det kan sparas och användas på sätt du inte ser."},
-                {"text": "En fråga om recept", "correct": False,
-                 "feedback": "Det går bra. Ett recept säger inget känsligt om dig."},
+                {
+                    "text": "Ditt personnummer",
+                    "correct": True,
+                    "feedback": "Rätt. Det kan sparas och användas på sätt du inte ser.",
+                },
+                {
+                    "text": "En fråga om recept",
+                    "correct": False,
+                    "feedback": "Det går bra. Ett recept säger inget känsligt om dig.",
+                },
             ],
             "explanation": "Håll personuppgifter borta från chattbotar.",
         }
@@ -154,7 +166,8 @@ class MultipleChoiceQuestionBlock(ChoiceQuestionBlock):
 class TrueFalseQuestionBlock(blocks.StructBlock):
     statement = blocks.TextBlock(label=_("Statement"), rows=2)
     answer = blocks.BooleanBlock(
-        label=_("The statement is true"), required=False,
+        label=_("The statement is true"),
+        required=False,
         help_text=_("Tick if the statement is true; leave empty if it is false."),
     )
     feedback_true = blocks.TextBlock(label=_("Feedback for “True”"))
@@ -218,8 +231,11 @@ class QuizBlock(blocks.StructBlock):
             "title": value["title"],
             "intro": value["intro"],
             "questions": [
-                {"id": child.id, "type": child.block_type,
-                 **child.block.get_api_representation(child.value, context)}
+                {
+                    "id": child.id,
+                    "type": child.block_type,
+                    **child.block.get_api_representation(child.value, context),
+                }
                 for child in value["questions"]
             ],
         }

@@ -103,21 +103,24 @@ def grade_quiz(lesson: LessonPage, quiz, answers: Mapping[str, frozenset[str]]) 
         choices = child.value.options()
         chosen = answers.get(str(child.id), frozenset())
         correct_ids = {choice.id for choice in choices if choice.correct}
-        results.append(QuestionResult(
-            question_id=str(child.id),
-            question_type=child.block_type,
-            prompt=child.value.prompt(),
-            chosen_ids=chosen,
-            correct=bool(chosen) and chosen == correct_ids,
-            answered=bool(chosen),
-            choices=choices,
-            explanation=child.value["explanation"],
-        ))
+        results.append(
+            QuestionResult(
+                question_id=str(child.id),
+                question_type=child.block_type,
+                prompt=child.value.prompt(),
+                chosen_ids=chosen,
+                correct=bool(chosen) and chosen == correct_ids,
+                answered=bool(chosen),
+                choices=choices,
+                explanation=child.value["explanation"],
+            )
+        )
     return QuizResult(lesson_id=lesson.id, quiz_id=str(quiz.id), questions=results)
 
 
-def grade_submission(lesson: LessonPage, quiz_id: str,
-                     data: Mapping[str, list[str]]) -> QuizResult:
+def grade_submission(
+    lesson: LessonPage, quiz_id: str, data: Mapping[str, list[str]]
+) -> QuizResult:
     """Find the quiz, validate the submitted answers and grade them."""
     quiz = find_quiz(lesson, quiz_id)
     if quiz is None:

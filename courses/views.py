@@ -41,12 +41,14 @@ def visible_lesson(request: HttpRequest, page_id: int) -> LessonPage:
     return lesson
 
 
-def _refuse(request: HttpRequest, message: str, lesson: LessonPage | None = None,
-            status: int = 400) -> HttpResponse:
+def _refuse(
+    request: HttpRequest, message: str, lesson: LessonPage | None = None, status: int = 400
+) -> HttpResponse:
     if is_fragment_request(request):
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
-    return render(request, "courses/quiz_error.html", {"message": message, "lesson": lesson},
-                  status=status)
+    return render(
+        request, "courses/quiz_error.html", {"message": message, "lesson": lesson}, status=status
+    )
 
 
 @require_POST
@@ -89,8 +91,11 @@ def search(request: HttpRequest) -> HttpResponse:
         page_results = Paginator(pages.search(query), SEARCH_PAGE_SIZE).get_page(
             request.GET.get("sida")
         )
-        terms = list(get_search_backend().search(
-            query, GlossaryTerm.objects.filter(locale_id=site.root_page.locale_id)
-        )[:5])
-    return render(request, "courses/search.html",
-                  {"query": query, "results": page_results, "terms": terms})
+        terms = list(
+            get_search_backend().search(
+                query, GlossaryTerm.objects.filter(locale_id=site.root_page.locale_id)
+            )[:5]
+        )
+    return render(
+        request, "courses/search.html", {"query": query, "results": page_results, "terms": terms}
+    )

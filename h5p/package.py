@@ -347,9 +347,12 @@ _MESSAGES: dict[str, str] = {
         "Innehållet hämtar media från en annan webbplats ({url}). Det fungerar bara så "
         "länge den webbplatsen finns kvar och är nåbar för deltagarna."
     ),
-    "destination_not_empty": "Målmappen {path} finns redan och är inte tom.",
-    "destination_invalid": "Målmappen {path} kan inte användas (föräldramappen saknas "
-    "eller sökvägen är inte en vanlig mapp).",
+    # The destination is a server path: keep it in Problem.path, not in the message.
+    "destination_not_empty": "Målmappen för paketet finns redan och är inte tom.",
+    "destination_invalid": (
+        "Målmappen för paketet kan inte användas (mappen den ska ligga i saknas, eller "
+        "sökvägen är inte en vanlig mapp)."
+    ),
     "package_changed": "Paketfilen har ändrats sedan den kontrollerades. Ladda upp den igen.",
 }
 
@@ -372,9 +375,11 @@ def _shown_path(path: str | None) -> str:
 
 def _size(num_bytes: float) -> str:
     """Human size in Swedish style, e.g. ``12,5 MB``."""
-    if num_bytes < _MB:
-        return f"{max(num_bytes / 1024, 0.1):.1f} kB".replace(".", ",")
-    return f"{num_bytes / _MB:.1f} MB".replace(".", ",")
+    if num_bytes < 1024:
+        return f"{int(num_bytes)} byte"
+    value, unit = (num_bytes / 1024, "kB") if num_bytes < _MB else (num_bytes / _MB, "MB")
+    text = f"{value:.1f}".removesuffix(".0").replace(".", ",")
+    return f"{text} {unit}"
 
 
 def _shown_value(value: Any) -> str:
@@ -553,7 +558,7 @@ def _clash_problems(infos: list[zipfile.ZipInfo]) -> list[Problem]:
         seen_folded[key] = info.filename
         parts = key.split("/")
         folders.update("/".join(parts[:i]) for i in range(1, len(parts)))
-        if info.is_dir():
+        if info.filename.endswith("/"):  # ZipInfo.is_dir() fails on an empty name
             folders.add(key)
         else:
             files[key] = info.filename

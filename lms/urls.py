@@ -23,8 +23,9 @@ if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
 
 urlpatterns += i18n_patterns(
     path("sok/", course_views.search, name="search"),
-    path("lektion/<int:page_id>/quiz/<str:quiz_id>/", course_views.answer_quiz,
-         name="answer_quiz"),
+    path(
+        "lektion/<int:page_id>/quiz/<str:quiz_id>/", course_views.answer_quiz, name="answer_quiz"
+    ),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

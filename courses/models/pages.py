@@ -38,7 +38,8 @@ class HomePage(Page):
         context["course_index"] = index_page
         context["courses"] = (
             CoursePage.objects.child_of(index_page).live().select_related("theme", "cover_image")
-            if index_page else CoursePage.objects.none()
+            if index_page
+            else CoursePage.objects.none()
         )
         return context
 
@@ -62,8 +63,10 @@ class CourseIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         courses = (
-            CoursePage.objects.child_of(self).live()
-            .select_related("theme", "cover_image").order_by("path")
+            CoursePage.objects.child_of(self)
+            .live()
+            .select_related("theme", "cover_image")
+            .order_by("path")
         )
         themes = Theme.objects.filter(locale_id=self.locale_id)
         selected = request.GET.get("tema", "")
@@ -75,46 +78,61 @@ class CourseIndexPage(Page):
 
 class CoursePage(RoutablePageMixin, Page):
     theme = models.ForeignKey(
-        "courses.Theme", verbose_name=_("theme"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "courses.Theme",
+        verbose_name=_("theme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     intro = RichTextField(_("introduction"), features=INTRO_FEATURES)
     learning_goals = StreamField(
         [("goal", blocks.CharBlock(label=_("Learning goal"), max_length=300))],
-        verbose_name=_("learning goals"), blank=True,
-        help_text=_("What the learner can do afterwards. Finish the sentence “After the "
-                    "course you can …”."),
+        verbose_name=_("learning goals"),
+        blank=True,
+        help_text=_(
+            "What the learner can do afterwards. Finish the sentence “After the course you can …”."
+        ),
     )
-    estimated_minutes = models.PositiveSmallIntegerField(_("estimated time (minutes)"),
-                                                         default=45)
+    estimated_minutes = models.PositiveSmallIntegerField(_("estimated time (minutes)"), default=45)
     audience = models.CharField(_("audience"), max_length=200, blank=True)
     level = models.CharField(
-        _("level"), max_length=20, default="introduktion",
+        _("level"),
+        max_length=20,
+        default="introduktion",
         choices=[("introduktion", _("Introduction")), ("fordjupning", _("In depth"))],
     )
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", verbose_name=_("cover image"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        verbose_name=_("cover image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    cover_alt = models.CharField(_("cover image alternative text"), max_length=300,
-                                 blank=True)
-    summary = RichTextField(_("summary"), features=SHORT_TEXT_FEATURES + ["h2", "h3"],
-                            blank=True)
+    cover_alt = models.CharField(_("cover image alternative text"), max_length=300, blank=True)
+    summary = RichTextField(_("summary"), features=SHORT_TEXT_FEATURES + ["h2", "h3"], blank=True)
     checklist = StreamField(
         [("item", blocks.CharBlock(label=_("Step"), max_length=300))],
-        verbose_name=_("“Gör så här” checklist"), blank=True,
+        verbose_name=_("“Gör så här” checklist"),
+        blank=True,
         help_text=_("Concrete actions to take home. Printed as a one-page sheet."),
     )
 
     content_panels = Page.content_panels + [
         FieldPanel("intro"),
         MultiFieldPanel(
-            [FieldPanel("theme"), FieldPanel("audience"), FieldPanel("level"),
-             FieldPanel("estimated_minutes")],
+            [
+                FieldPanel("theme"),
+                FieldPanel("audience"),
+                FieldPanel("level"),
+                FieldPanel("estimated_minutes"),
+            ],
             heading=_("About the course"),
         ),
-        MultiFieldPanel([FieldPanel("cover_image"), FieldPanel("cover_alt")],
-                        heading=_("Cover image")),
+        MultiFieldPanel(
+            [FieldPanel("cover_image"), FieldPanel("cover_alt")], heading=_("Cover image")
+        ),
         FieldPanel("learning_goals"),
         FieldPanel("summary"),
         FieldPanel("checklist"),
@@ -124,9 +142,15 @@ class CoursePage(RoutablePageMixin, Page):
         index.SearchField("summary"),
     ]
     api_fields = [
-        APIField("theme"), APIField("intro"), APIField("learning_goals"),
-        APIField("estimated_minutes"), APIField("audience"), APIField("level"),
-        APIField("cover_image"), APIField("cover_alt"), APIField("summary"),
+        APIField("theme"),
+        APIField("intro"),
+        APIField("learning_goals"),
+        APIField("estimated_minutes"),
+        APIField("audience"),
+        APIField("level"),
+        APIField("cover_image"),
+        APIField("cover_alt"),
+        APIField("summary"),
         APIField("checklist"),
     ]
     parent_page_types = ["courses.CourseIndexPage"]
@@ -140,8 +164,11 @@ class CoursePage(RoutablePageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = list(self.lessons().only("id", "title", "slug", "url_path", "path",
-                                                      "depth", "estimated_minutes"))
+        context["lessons"] = list(
+            self.lessons().only(
+                "id", "title", "slug", "url_path", "path", "depth", "estimated_minutes"
+            )
+        )
         return context
 
     @path("")
@@ -156,12 +183,13 @@ class CoursePage(RoutablePageMixin, Page):
 
 class LessonPage(Page):
     intro = RichTextField(
-        _("introduction"), features=INTRO_FEATURES, blank=True,
+        _("introduction"),
+        features=INTRO_FEATURES,
+        blank=True,
         help_text=_("What the learner can do after the lesson."),
     )
     body = StreamField(LessonBodyBlock(), verbose_name=_("lesson content"))
-    estimated_minutes = models.PositiveSmallIntegerField(_("estimated time (minutes)"),
-                                                         default=12)
+    estimated_minutes = models.PositiveSmallIntegerField(_("estimated time (minutes)"), default=12)
 
     content_panels = Page.content_panels + [
         FieldPanel("estimated_minutes"),
@@ -188,7 +216,10 @@ class LessonPage(Page):
     def course_lessons(self) -> list[Page]:
         """Live sibling lessons in order, as light Page objects (one query)."""
         return list(
-            Page.objects.live().sibling_of(self).type(LessonPage).order_by("path")
+            Page.objects.live()
+            .sibling_of(self)
+            .type(LessonPage)
+            .order_by("path")
             .only("id", "title", "slug", "url_path", "path", "depth", "locale_id")
         )
 

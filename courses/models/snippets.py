@@ -26,7 +26,8 @@ class Theme(TranslatableMixin, models.Model):
 class GlossaryTerm(TranslatableMixin, index.Indexed, models.Model):
     term = models.CharField(_("term"), max_length=100)
     slug = models.SlugField(
-        _("slug"), max_length=60,
+        _("slug"),
+        max_length=60,
         help_text=_("Link to the term in a lesson with #begrepp-<slug>."),
     )
     definition = models.TextField(_("definition"), help_text=_("One or two plain sentences."))

@@ -17,3 +17,6 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 KLARTANKT_DEMO_USERS = True
 SERVE_MEDIA = True
+# Serve static files straight from the app folders while developing.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -13,3 +13,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 KLARTANKT_DEMO_USERS = True
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+import tempfile  # noqa: E402
+
+# Uploaded test files go to a scratch folder, never the developer's media/.
+MEDIA_ROOT = Path(tempfile.gettempdir()) / "klartankt-test-media"  # noqa: F405
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

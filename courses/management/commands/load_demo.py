@@ -19,8 +19,9 @@ class Command(BaseCommand):
     help = "Load the course catalogue from courses/catalogue/ into the page tree (idempotent)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--catalogue", default=str(CATALOGUE_DIR),
-                            help="Folder of catalogue source files.")
+        parser.add_argument(
+            "--catalogue", default=str(CATALOGUE_DIR), help="Folder of catalogue source files."
+        )
         parser.add_argument("--no-users", action="store_true", help="Do not create demo users.")
 
     def handle(self, *args, **options):
@@ -48,8 +49,9 @@ class Command(BaseCommand):
         self.stdout.write("Demo users (development only):")
         for username, email, password, superuser, groups in DEMO_USERS:
             user, created = User.objects.get_or_create(
-                username=username, defaults={"email": email, "is_staff": True,
-                                             "is_superuser": superuser})
+                username=username,
+                defaults={"email": email, "is_staff": True, "is_superuser": superuser},
+            )
             if created:
                 user.set_password(password)
                 user.save()
