@@ -15,6 +15,8 @@ from dataclasses import dataclass
 _WORD = re.compile(r"[A-Za-zÅÄÖåäöÉéÜü0-9]+(?:[-'][A-Za-zÅÄÖåäöÉéÜü0-9]+)*")
 _SENTENCE_END = re.compile(r"[.!?:]+(?=\s|$)|\n\s*\n|\n\s*[-*\d]")
 _MARKDOWN = re.compile(r"\]\([^)]*\)|[#*_>`\[\]]")
+# "1. " starting a numbered list item is markup, not a word; the item still ends a sentence.
+_NUMBERED_ITEM = re.compile(r"^[ \t]*\d+\.[ \t]+", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Readability:
 
 def plain(text: str) -> str:
     """Strip Markdown link targets and markup so only the read words remain."""
-    return _MARKDOWN.sub(" ", text)
+    return _MARKDOWN.sub(" ", _NUMBERED_ITEM.sub("\n", text))
 
 
 def measure(text: str) -> Readability:

@@ -261,5 +261,14 @@ class GlossaryPage(Page):
         from .snippets import GlossaryTerm
 
         context = super().get_context(request, *args, **kwargs)
-        context["terms"] = GlossaryTerm.objects.filter(locale_id=self.locale_id).order_by("term")
+        terms = GlossaryTerm.objects.filter(locale_id=self.locale_id)
+        context["terms"] = sorted(terms, key=lambda t: swedish_sort_key(t.term))
         return context
+
+
+_SWEDISH_ORDER = str.maketrans({"å": "{", "ä": "|", "ö": "}", "é": "e", "ü": "y"})
+
+
+def swedish_sort_key(text: str) -> str:
+    """Sort Å, Ä and Ö after Z, as a Swedish reader expects (databases sort by code point)."""
+    return text.lower().translate(_SWEDISH_ORDER)

@@ -1,0 +1,185 @@
+"""In-process measurements of one page for one configuration.
+
+Run by bench/run.py with the same environment the server gets (database,
+cache, settings). Prints one JSON object:
+
+- queries_warm: SQL queries of a request after two warm-up requests;
+- queries_cold: the same after cache.clear();
+- wall_ms / cpu_ms: median wall time and mean process CPU time per request
+  through django.test.Client (no HTTP, no gunicorn);
+- with --profile N: a cProfile of N requests, summarised in --profile-out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HOST = "127.0.0.1"
+
+# Own time (cProfile "tottime") grouped by where the code lives; first match wins.
+AREAS = [
+    ("Django templates", ("/django/template/", "/django/templatetags/")),
+    ("Wagtail StreamField blocks", ("/wagtail/blocks/",)),
+    ("Wagtail rich text", ("/wagtail/rich_text/", "/wagtail/whitelist.py", "/html/parser.py")),
+    ("Database (ORM + driver)", ("/django/db/", "/psycopg/", "sqlite3")),
+    ("Wagtail models/routing/sites", ("/wagtail/models/", "/wagtail/views.py", "/wagtail/url")),
+    ("Wagtail templatetags", ("/wagtail/templatetags/",)),
+    ("Translation (gettext)", ("/django/utils/translation/", "gettext.py")),
+    ("Escaping, SafeString, lazy", ("/django/utils/html.py", "/django/utils/safestring.py")),
+    ("Django functional/cached_property", ("/django/utils/functional.py",)),
+    ("Middleware + request handling", ("/django/middleware/", "/csp/", "/django/core/handlers/")),
+    ("Django contrib", ("/django/contrib/",)),
+    ("URL resolving", ("/django/urls/",)),
+    ("Cache backends", ("/django/core/cache/", "/redis/")),
+    ("Test client (bench overhead)", ("/django/test/",)),
+    ("Project code (courses/, lms/)", ("/courses/", "/lms/")),
+    ("Python stdlib: re", ("/re/", "_sre", "<method 'sub'", "<method 'match'")),
+]
+
+# Cumulative time of entry points: how much of a request each subsystem costs.
+ENTRY_POINTS = [
+    ("Page.serve -> TemplateResponse.render (whole page render)", "response.py", "render"),
+    ("LessonPage.get_context (DB for course + siblings)", "courses/models/pages.py", "get_context"),
+    ("{% include_block %} (StreamField blocks)", "wagtailcore_tags.py", "render"),
+    ("StreamValue iteration (block to_python / bulk_to_python)", "stream_block.py", "__getitem__"),
+    ("RichText.__html__/expand_db_html", "rich_text/__init__.py", "expand_db_html"),
+    ("{% pageurl %}", "wagtailcore_tags.py", "pageurl"),
+    ("SQL execution (Django cursor)", "django/db/backends/utils.py", "execute"),
+    ("Site.find_for_request", "wagtail/models/sites.py", "find_for_request"),
+    ("Wagtail serve view (routing)", "wagtail/views.py", "serve"),
+    ("Context processors (all)", "django/template/context.py", "bind_template"),
+    ("CSP middleware response", "csp/middleware.py", "process_response"),
+    ("CSRF token ({% csrf_token %})", "django/middleware/csrf.py", "get_token"),
+]
+
+
+def area_of(filename: str, funcname: str) -> str:
+    probe = f"{filename} {funcname}"
+    for label, needles in AREAS:
+        if any(needle in probe for needle in needles):
+            return label
+    if filename.startswith("~") or filename == "":
+        return "Python builtins (other)"
+    return "Other"
+
+
+def summarise_profile(profiler: cProfile.Profile, requests: int) -> tuple[dict, str]:
+    stats = pstats.Stats(profiler)
+    raw = stats.stats  # type: ignore[attr-defined]
+    total = sum(tt for (_cc, _nc, tt, _ct, _callers) in raw.values()) or 1e-9
+    areas: dict[str, float] = {}
+    for (filename, _line, funcname), (_cc, _nc, tt, _ct, _callers) in raw.items():
+        label = area_of(filename, funcname)
+        areas[label] = areas.get(label, 0.0) + tt
+    entry: dict[str, float] = {}
+    for label, file_part, funcname in ENTRY_POINTS:
+        best = 0.0
+        for (filename, _line, name), (_cc, _nc, _tt, ct, _callers) in raw.items():
+            if name == funcname and file_part in filename:
+                best = max(best, ct)
+        entry[label] = best
+    summary = {
+        "requests": requests,
+        "profiled_ms_per_request": total * 1000 / requests,
+        "own_time_share": {k: v / total for k, v in sorted(areas.items(), key=lambda kv: -kv[1])},
+        "entry_point_share": {k: v / total for k, v in entry.items()},
+    }
+    out = io.StringIO()
+    out.write(
+        f"cProfile of {requests} requests; {summary['profiled_ms_per_request']:.1f} ms "
+        "per request under the profiler (deterministic profiling inflates small calls).\n\n"
+    )
+    out.write("Own time by area:\n")
+    for label, share in summary["own_time_share"].items():
+        out.write(f"  {share * 100:5.1f} %  {label}\n")
+    out.write("\nCumulative time of entry points (share of the request):\n")
+    for label, share in summary["entry_point_share"].items():
+        out.write(f"  {share * 100:5.1f} %  {label}\n")
+    for key in ("cumulative", "tottime"):
+        out.write(f"\n--- top 30 by {key} ---\n")
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(key).print_stats(30)
+    return summary, out.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--path", required=True)
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--profile", type=int, default=0, help="profile this many requests")
+    parser.add_argument("--profile-out", type=Path)
+    parser.add_argument("--sql-out", type=Path)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=HOST)
+
+    def get():
+        response = client.get(args.path)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {args.path} answered {response.status_code}")
+        return response
+
+    # Two warm-up requests: the first fills caches (navigation, templates, site
+    # root paths) and sets the csrftoken cookie that the client then sends.
+    get()
+    get()
+    with CaptureQueriesContext(connection) as warm:
+        response = get()
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold:
+        get()
+    get()
+
+    walls, cpus = [], []
+    for _ in range(args.repeat):
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        get()
+        walls.append(time.perf_counter() - wall0)
+        cpus.append(time.process_time() - cpu0)
+
+    result = {
+        "status": response.status_code,
+        "bytes": len(response.content),
+        "queries_warm": len(warm.captured_queries),
+        "queries_cold": len(cold.captured_queries),
+        "wall_ms": statistics.median(walls) * 1000,
+        "cpu_ms": statistics.fmean(cpus) * 1000,
+        "repeat": args.repeat,
+    }
+    if args.sql_out:
+        lines = [f"# warm request: {len(warm.captured_queries)} queries"]
+        lines += [f"{q['time']}s  {q['sql']}" for q in warm.captured_queries]
+        lines += ["", f"# cold cache (cache.clear()): {len(cold.captured_queries)} queries"]
+        lines += [f"{q['time']}s  {q['sql']}" for q in cold.captured_queries]
+        args.sql_out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(args.profile):
+            get()
+        profiler.disable()
+        summary, text = summarise_profile(profiler, args.profile)
+        result["profile"] = summary
+        if args.profile_out:
+            args.profile_out.write_text(text, encoding="utf-8")
+    json.dump(result, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
