@@ -14,20 +14,37 @@ GOOD_KEY = "k" * 20 + "x9!Qz-" * 7
 
 
 def manage(*args, env):
-    base = {k: v for k, v in os.environ.items()
-            if k not in {"SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "DEBUG",
-                          "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, capture_output=True,
-                          text=True, env={**base, "DJANGO_SETTINGS_MODULE": "lms.settings.production",
-                                          **env}, timeout=120)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_SETTINGS_MODULE",
+            "DEBUG",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**base, "DJANGO_SETTINGS_MODULE": "lms.settings.production", **env},
+        timeout=120,
+    )
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"ALLOWED_HOSTS": "bibliotek.example.se"}, "SECRET_KEY"),
-    ({"SECRET_KEY": "dev-only-insecure-key-change-me", "ALLOWED_HOSTS": "x.se"}, "SECRET_KEY"),
-    ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "x.se"}, "SECRET_KEY"),
-    ({"SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"ALLOWED_HOSTS": "bibliotek.example.se"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "dev-only-insecure-key-change-me", "ALLOWED_HOSTS": "x.se"}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short", "ALLOWED_HOSTS": "x.se"}, "SECRET_KEY"),
+        ({"SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS"),
+    ],
+)
 def test_production_refuses_to_start_unsafely(env, message):
     result = manage("check", env=env)
     assert result.returncode != 0
@@ -35,8 +52,13 @@ def test_production_refuses_to_start_unsafely(env, message):
 
 
 def test_production_passes_the_deploy_check():
-    result = manage("check", "--deploy", "--fail-level", "WARNING",
-                    env={"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "bibliotek.example.se"})
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "bibliotek.example.se"},
+    )
     assert result.returncode == 0, result.stderr + result.stdout
 
 

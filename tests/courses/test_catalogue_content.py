@@ -19,7 +19,15 @@ from courses.reports import build_report, html_text, lesson_figures
 
 pytestmark = pytest.mark.django_db
 
-EXPECTED_COURSES = {"grunder", "kallkritik", "deepfakes", "grooming", "bias", "demokrati", "hallbarhet"}
+EXPECTED_COURSES = {
+    "grunder",
+    "kallkritik",
+    "deepfakes",
+    "grooming",
+    "bias",
+    "demokrati",
+    "hallbarhet",
+}
 MAX_LESSON_LIX = 50
 MAX_MEDIAN_LIX = 45
 MIN_GLOSSARY_TERMS = 40
@@ -259,5 +267,7 @@ def test_lesson_has_no_urls(catalogue, course, slug):
 @pytest.mark.parametrize("path", COURSE_SOURCE_FILES)
 def test_source_file_has_no_urls(path: Path):
     lines = path.read_text(encoding="utf-8").splitlines()
-    found = [f"line {n}: {m.group()}" for n, line in enumerate(lines, 1) for m in URL.finditer(line)]
+    found = [
+        f"line {n}: {m.group()}" for n, line in enumerate(lines, 1) for m in URL.finditer(line)
+    ]
     assert not found, f"{path.parent.name}/{path.stem}: contains URLs: {'; '.join(found)}"

@@ -24,8 +24,14 @@ def source(tmp_path):
 
 
 def load(root, **kwargs):
-    call_command("load_demo", "--no-users", "--catalogue", str(root), stdout=open("/dev/null", "w"),
-                 **kwargs)
+    call_command(
+        "load_demo",
+        "--no-users",
+        "--catalogue",
+        str(root),
+        stdout=open("/dev/null", "w"),
+        **kwargs,
+    )
 
 
 def snapshot():
@@ -40,8 +46,9 @@ def test_second_run_changes_nothing(catalogue, source):
 
 def test_an_edited_file_gets_a_new_revision_and_keeps_its_ids(catalogue, source):
     lesson = LessonPage.objects.get(slug="sa-fungerar-chattbotar")
-    question_ids = [str(q.id) for b in lesson.body if b.block_type == "quiz"
-                    for q in b.value["questions"]]
+    question_ids = [
+        str(q.id) for b in lesson.body if b.block_type == "quiz" for q in b.value["questions"]
+    ]
     path = source / LESSON
     data = yaml.safe_load(path.read_text())
     data["title"] = "Så fungerar chattbotar – uppdaterad"
@@ -54,8 +61,9 @@ def test_an_edited_file_gets_a_new_revision_and_keeps_its_ids(catalogue, source)
     assert lesson.title == "Så fungerar chattbotar – uppdaterad"
     assert Revision.objects.count() == revisions + 1
     assert lesson.live and not lesson.has_unpublished_changes
-    assert [str(q.id) for b in lesson.body if b.block_type == "quiz"
-            for q in b.value["questions"]] == question_ids
+    assert [
+        str(q.id) for b in lesson.body if b.block_type == "quiz" for q in b.value["questions"]
+    ] == question_ids
 
 
 def first_question(data):
@@ -80,14 +88,18 @@ def break_image_reference(data):
     data["body"].insert(0, {"type": "image", "file": "saknas.svg", "alt": "En bild"})
 
 
-@pytest.mark.parametrize("breaker, reason", [
-    (break_missing_feedback, "feedback"),
-    (break_no_correct_choice, "exakt ett rätt"),
-    (break_unknown_term, "finns-inte-alls"),
-    (break_image_reference, "saknas.svg"),
-])
-def test_a_broken_file_stops_the_load_and_changes_nothing(catalogue, source, capsys, breaker,
-                                                          reason):
+@pytest.mark.parametrize(
+    "breaker, reason",
+    [
+        (break_missing_feedback, "feedback"),
+        (break_no_correct_choice, "exakt ett rätt"),
+        (break_unknown_term, "finns-inte-alls"),
+        (break_image_reference, "saknas.svg"),
+    ],
+)
+def test_a_broken_file_stops_the_load_and_changes_nothing(
+    catalogue, source, capsys, breaker, reason
+):
     path = source / LESSON
     data = yaml.safe_load(path.read_text())
     breaker(data)
@@ -142,8 +154,10 @@ def test_a_failure_while_writing_rolls_everything_back(catalogue, source, monkey
 def test_imported_rich_text_is_sanitised():
     from courses.catalogue_import import markdown_to_html
 
-    html = markdown_to_html('Hej <script>alert(1)</script> [x](begrepp:ai) <a href="javascript:x" '
-                            'onclick="y">z</a>\n\n## Rubrik')
+    html = markdown_to_html(
+        'Hej <script>alert(1)</script> [x](begrepp:ai) <a href="javascript:x" '
+        'onclick="y">z</a>\n\n## Rubrik'
+    )
     assert "<script" not in html and "onclick" not in html and "javascript:" not in html
     assert '<a href="#begrepp-ai">x</a>' in html
     assert "<h2>Rubrik</h2>" in html
