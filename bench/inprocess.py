@@ -20,6 +20,7 @@ import pstats
 import statistics
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 HOST = "127.0.0.1"
@@ -47,7 +48,11 @@ AREAS = [
 # Cumulative time of entry points: how much of a request each subsystem costs.
 ENTRY_POINTS = [
     ("Page.serve -> TemplateResponse.render (whole page render)", "response.py", "render"),
-    ("LessonPage.get_context (DB for course + siblings)", "courses/models/pages.py", "get_context"),
+    (
+        "LessonPage.get_context (DB for course + siblings)",
+        "courses/models/pages.py",
+        "get_context",
+    ),
     ("{% include_block %} (StreamField blocks)", "wagtailcore_tags.py", "render"),
     ("StreamValue iteration (block to_python / bulk_to_python)", "stream_block.py", "__getitem__"),
     ("RichText.__html__/expand_db_html", "rich_text/__init__.py", "expand_db_html"),
@@ -109,6 +114,29 @@ def summarise_profile(profiler: cProfile.Profile, requests: int) -> tuple[dict, 
     return summary, out.getvalue()
 
 
+def count_cache_operations() -> Counter:
+    """Count calls of the default cache's primitive operations (per thread)."""
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    counter: Counter = Counter()
+    depth = [0]  # count only outermost calls (get_many may call get)
+    for name in ("get", "set", "add", "delete", "get_many", "set_many", "delete_many", "incr"):
+        original = getattr(backend, name)
+
+        def wrapper(*args, _original=original, _name=name, **kwargs):
+            if not depth[0]:
+                counter[_name] += 1
+            depth[0] += 1
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        setattr(backend, name, wrapper)
+    return counter
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--path", required=True)
@@ -127,6 +155,7 @@ def main() -> int:
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST=HOST)
+    cache_ops = count_cache_operations()
 
     def get():
         response = client.get(args.path)
@@ -138,11 +167,19 @@ def main() -> int:
     # root paths) and sets the csrftoken cookie that the client then sends.
     get()
     get()
-    with CaptureQueriesContext(connection) as warm:
+    # captured_queries is read lazily from connection.queries_log, which the next
+    # request resets: copy the list before making another request.
+    cache_ops.clear()
+    with CaptureQueriesContext(connection) as capture:
         response = get()
+    warm = list(capture.captured_queries)
+    warm_cache_ops = dict(cache_ops)
     cache.clear()
-    with CaptureQueriesContext(connection) as cold:
+    cache_ops.clear()
+    with CaptureQueriesContext(connection) as capture:
         get()
+    cold = list(capture.captured_queries)
+    cold_cache_ops = dict(cache_ops)
     get()
 
     walls, cpus = [], []
@@ -155,17 +192,19 @@ def main() -> int:
     result = {
         "status": response.status_code,
         "bytes": len(response.content),
-        "queries_warm": len(warm.captured_queries),
-        "queries_cold": len(cold.captured_queries),
+        "queries_warm": len(warm),
+        "queries_cold": len(cold),
+        "cache_ops_warm": warm_cache_ops,
+        "cache_ops_cold": cold_cache_ops,
         "wall_ms": statistics.median(walls) * 1000,
         "cpu_ms": statistics.fmean(cpus) * 1000,
         "repeat": args.repeat,
     }
     if args.sql_out:
-        lines = [f"# warm request: {len(warm.captured_queries)} queries"]
-        lines += [f"{q['time']}s  {q['sql']}" for q in warm.captured_queries]
-        lines += ["", f"# cold cache (cache.clear()): {len(cold.captured_queries)} queries"]
-        lines += [f"{q['time']}s  {q['sql']}" for q in cold.captured_queries]
+        lines = [f"# warm request: {len(warm)} queries"]
+        lines += [f"{q['time']}s  {q['sql']}" for q in warm]
+        lines += ["", f"# cold cache (cache.clear()): {len(cold)} queries"]
+        lines += [f"{q['time']}s  {q['sql']}" for q in cold]
         args.sql_out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if args.profile:
         profiler = cProfile.Profile()

@@ -50,9 +50,7 @@ def run_wrk(
     for name, value in (headers or {}).items():
         cmd += ["-H", f"{name}: {value}"]
     cmd.append(f"http://127.0.0.1:{port}{path}")
-    proc = subprocess.run(
-        cmd, capture_output=True, text=True, timeout=duration + 30, check=False
-    )
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30, check=False)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("WRK_JSON ")), None)
     if proc.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}")

@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -69,7 +69,6 @@ class Scenario:
     cache: str  # "locmem" | "redis"
     settings: str = PRODUCTION
     path: str = LESSON_PATH
-    send_cookie: bool = False  # page cache: a cookie-less request is never cached
     inprocess: bool = True
     note: str = ""
 
@@ -83,16 +82,14 @@ SCENARIOS = [
         "postgres",
         "locmem",
         settings=PAGECACHE,
-        send_cookie=True,
-        note="estimate: Django site cache hit",
+        note="estimate: cached HttpResponse",
     ),
     Scenario(
         "lesson, full page cache (Redis)",
         "postgres",
         "redis",
         settings=PAGECACHE,
-        send_cookie=True,
-        note="estimate: Django site cache hit",
+        note="estimate: cached HttpResponse",
     ),
     Scenario(
         "/healthz, PostgreSQL, locmem",
@@ -208,10 +205,7 @@ class Bench:
         self.on_cleanup(f"stop gunicorn ({scenario.name})", server.stop)
         try:
             server.start()
-            headers = {}
-            if scenario.send_cookie:
-                token = server.csrf_cookie(scenario.path)
-                headers["Cookie"] = f"csrftoken={token}"
+            headers: dict[str, str] = {}
             status, size = server.get(scenario.path, headers)
             if status != 200:
                 raise RuntimeError(f"{scenario.path} answered {status} on {scenario.name}")
@@ -226,7 +220,9 @@ class Bench:
                 max_requests=200,
             )
             pids_before = server.pids()
+            backends = backend_pids(scenario)
             cpu0, sys0, child0 = server.cpu_seconds(), machine_busy(), children_cpu()
+            backend0 = cpu_seconds_of(backends)
             load = loadgen.run_load(
                 server.port,
                 scenario.path,
@@ -236,6 +232,7 @@ class Bench:
                 headers=headers,
             )
             cpu1, sys1, child1 = server.cpu_seconds(), machine_busy(), children_cpu()
+            backend_cpu = cpu_seconds_of(backends) - backend0
             if server.pids() != pids_before:
                 result["warning"] = "a gunicorn worker was replaced during the run"
             server_cpu = cpu1 - cpu0
@@ -244,11 +241,15 @@ class Bench:
             result["server_cpu_ms_per_req"] = (
                 server_cpu * 1000 / load["requests"] if load["requests"] else float("nan")
             )
+            result["backend_cpu_ms_per_req"] = (
+                backend_cpu * 1000 / load["requests"] if load["requests"] and backends else None
+            )
             client_cpu = child1 - child0 if self.args.tool == "wrk" else float("nan")
             machine = sys1 - sys0
             result["client_cpu_s"] = client_cpu
             result["machine_cpu_s"] = machine
-            other = machine - server_cpu - (client_cpu if client_cpu == client_cpu else 0.0)
+            other = machine - server_cpu - backend_cpu
+            other -= client_cpu if client_cpu == client_cpu else 0.0
             result["other_cpu_share"] = max(0.0, other) / (load["duration_s"] * os.cpu_count())
         finally:
             server.stop()
@@ -346,20 +347,6 @@ class Server:
         finally:
             conn.close()
 
-    def csrf_cookie(self, path: str) -> str:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            conn.request("GET", path, headers={"Host": "127.0.0.1"})
-            response = conn.getresponse()
-            response.read()
-            for header in response.headers.get_all("Set-Cookie") or []:
-                name, _, rest = header.strip().partition("=")
-                if name == "csrftoken":
-                    return rest.split(";", 1)[0]
-        finally:
-            conn.close()
-        raise RuntimeError(f"{path} set no csrftoken cookie")
-
     def pids(self) -> list[int]:
         if self.proc is None:
             return []
@@ -424,6 +411,36 @@ def read_stat(pid: int) -> list[str] | None:
     return text[text.rindex(")") + 2 :].split()
 
 
+def cpu_seconds_of(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        stat = read_stat(pid)
+        if stat:
+            total += int(stat[11]) + int(stat[12])
+    return total / CLK_TCK
+
+
+def backend_pids(scenario: Scenario) -> list[int]:
+    """PostgreSQL backends serving the bench database (persistent: CONN_MAX_AGE=60),
+    plus redis-server when the cache is Redis (shared with anything else using it)."""
+    pids: list[int] = []
+    if scenario.db == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=5) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (PG_DB,)
+            ).fetchall()
+            pids += [row[0] for row in rows]
+    if scenario.cache == "redis":
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError):
+                    if (entry / "comm").read_text().strip() == "redis-server":
+                        pids.append(int(entry.name))
+    return pids
+
+
 def machine_busy() -> float:
     """CPU seconds all processes on the machine spent busy (from /proc/stat)."""
     fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
@@ -442,7 +459,9 @@ def reset_postgres() -> None:
     from psycopg import sql
 
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(PG_DB)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(PG_DB))
+        )
         conn.execute(
             sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
                 sql.Identifier(PG_DB)
@@ -455,7 +474,9 @@ def drop_postgres() -> None:
     from psycopg import sql
 
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(PG_DB)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(PG_DB))
+        )
 
 
 def flush_redis() -> None:
@@ -515,6 +536,10 @@ def fmt(value, spec: str = ".1f") -> str:
     return format(value, spec)
 
 
+def ops_total(ops: dict | None) -> str:
+    return "–" if ops is None else str(sum(ops.values()))
+
+
 def render_report(info: dict, args: argparse.Namespace, results: list[dict]) -> str:
     lines = [
         f"# Klartänkt benchmark — {info['date']}",
@@ -527,8 +552,8 @@ def render_report(info: dict, args: argparse.Namespace, results: list[dict]) -> 
         f"after {args.warmup:g} s warm-up; page `{LESSON_PATH}`; production settings, DEBUG off.",
         "",
         "| Scenario | req/s | p50 ms | p99 ms | non-2xx | errors | server CPU ms/req "
-        "| SQL warm | SQL cold | in-process ms (wall / CPU) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| DB+cache server CPU ms/req | SQL warm | SQL cold | in-process ms (wall / CPU) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         inproc = (
@@ -540,19 +565,32 @@ def render_report(info: dict, args: argparse.Namespace, results: list[dict]) -> 
         lines.append(
             f"| {name} | {fmt(r.get('rps'), '.0f')} | {fmt(r.get('p50_ms'))} | "
             f"{fmt(r.get('p99_ms'))} | {r.get('non2xx', '–')} | {r.get('errors', '–')} | "
-            f"{fmt(r.get('server_cpu_ms_per_req'), '.2f')} | {r.get('inproc_queries_warm', '–')} | "
+            f"{fmt(r.get('server_cpu_ms_per_req'), '.2f')} | "
+            f"{fmt(r.get('backend_cpu_ms_per_req'), '.2f')} | "
+            f"{r.get('inproc_queries_warm', '–')} | "
             f"{r.get('inproc_queries_cold', '–')} | {inproc} |"
         )
-    lines += ["", "Load-generator CPU and background load during each run:", ""]
-    lines += ["| Scenario | requests | load-generator CPU s | other processes' CPU share |"]
-    lines += ["|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "Details: requests completed, cache operations of one warm / cold in-process request, "
+        "CPU of the load generator, and CPU used by other processes on the machine during the "
+        "run (share of all cores; the machine is shared, so high values mean noisy figures):",
+        "",
+        "| Scenario | requests | cache ops warm / cold | load-generator CPU s | other CPU |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for r in results:
+        ops = (
+            f"{ops_total(r.get('inproc_cache_ops_warm'))} / "
+            f"{ops_total(r.get('inproc_cache_ops_cold'))}"
+        )
         lines.append(
-            f"| {r['scenario']} | {r.get('requests', '–')} | {fmt(r.get('client_cpu_s'))} | "
+            f"| {r['scenario']} | {r.get('requests', '–')} | {ops} | "
+            f"{fmt(r.get('client_cpu_s'))} | "
             f"{fmt(r.get('other_cpu_share', float('nan')) * 100, '.0f')} % |"
         )
         if r.get("warning"):
-            lines.append(f"|  ⚠ {r['warning']} | | | |")
+            lines.append(f"| ⚠ {r['warning']} | | | | |")
     by_name = {r["scenario"]: r for r in results}
     sqlite = by_name.get(SCENARIOS[0].name, {})
     pg = by_name.get(SCENARIOS[1].name, {})
@@ -579,7 +617,7 @@ def render_report(info: dict, args: argparse.Namespace, results: list[dict]) -> 
         f"| req/s, 2 workers, PostgreSQL | ~{REFERENCE['rps_postgres']} | | "
         f"{fmt(pg.get('rps'), '.0f')} |",
         f"| Server CPU per cached page | ~{REFERENCE['cached_cpu_ms']} ms | | "
-        f"{fmt(cached.get('server_cpu_ms_per_req'), '.2f')} ms (Django site cache, locmem) |",
+        f"{fmt(cached.get('server_cpu_ms_per_req'), '.2f')} ms (cached HttpResponse, locmem) |",
     ]
     profile = pg.get("inproc_profile")
     if profile:

@@ -47,6 +47,7 @@ class QuizResult:
     lesson_id: int
     quiz_id: str
     questions: list[QuestionResult] = field(default_factory=list)
+    earlier: bool = False  # graded from stored answers, not this request's
 
     @property
     def score(self) -> int:

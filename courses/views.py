@@ -1,4 +1,5 @@
-"""Views for lessons that are not page serving: grading a quiz and search."""
+"""Views for lessons that are not page serving: search, and the helpers that
+answering a quiz (in the learning app) renders its results with."""
 
 from __future__ import annotations
 
@@ -7,18 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 from wagtail.models import Page, Site
 from wagtail.search.backends import get_search_backend
 
 from .models import GlossaryTerm, LessonPage
 from .services import (
-    MAX_SUBMISSION_BYTES,
-    InvalidSubmission,
     QuizResult,
     find_quiz,
-    grade_submission,
 )
 
 SEARCH_PAGE_SIZE = 10
@@ -41,30 +37,15 @@ def visible_lesson(request: HttpRequest, page_id: int) -> LessonPage:
     return lesson
 
 
-def _refuse(
+def refuse_submission(
     request: HttpRequest, message: str, lesson: LessonPage | None = None, status: int = 400
 ) -> HttpResponse:
+    """A clear message for a submission no honest form sends; nothing was saved."""
     if is_fragment_request(request):
         return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
     return render(
         request, "courses/quiz_error.html", {"message": message, "lesson": lesson}, status=status
     )
-
-
-@require_POST
-def answer_quiz(request: HttpRequest, page_id: int, quiz_id: str) -> HttpResponse:
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = MAX_SUBMISSION_BYTES + 1
-    if length > MAX_SUBMISSION_BYTES:
-        return _refuse(request, _("The answer was too large to be received."))
-    lesson = visible_lesson(request, page_id)
-    try:
-        result = grade_submission(lesson, quiz_id, dict(request.POST.lists()))
-    except InvalidSubmission as error:
-        return _refuse(request, error.message, lesson)
-    return render_result(request, lesson, result)
 
 
 def render_result(request: HttpRequest, lesson: LessonPage, result: QuizResult) -> HttpResponse:

@@ -11,6 +11,8 @@ from . import views
 from .api import api_router
 
 urlpatterns = [
+    # The admin's own login form is replaced by allauth's (rate limits, two-factor).
+    path("admin/login/", views.admin_login_redirect, name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("dokument/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
@@ -23,9 +25,9 @@ if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
 
 urlpatterns += i18n_patterns(
     path("sok/", course_views.search, name="search"),
-    path(
-        "lektion/<int:page_id>/quiz/<str:quiz_id>/", course_views.answer_quiz, name="answer_quiz"
-    ),
+    path("", include("learning.urls")),
+    path("konto/", include("accounts.urls")),
+    path("konto/", include("allauth.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

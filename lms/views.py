@@ -51,3 +51,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
     return HttpResponse(render_to_string("404.html"), status=404)
+
+
+def admin_login_redirect(request: HttpRequest) -> HttpResponse:
+    """Send admin logins through allauth, keeping where the editor was going."""
+    from django.shortcuts import redirect
+    from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+    target = request.GET.get("next", "/admin/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/admin/"
+    return redirect(f"/konto/login/?{urlencode({'next': target})}")

@@ -37,8 +37,30 @@ def lesson(catalogue):
     return LessonPage.objects.get(slug="sa-fungerar-chattbotar")
 
 
+def with_totp(user):
+    """Staff need two-factor authentication to reach the admin."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
 @pytest.fixture
 def admin_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("testadmin", "a@example.org", "pw")
-    client.force_login(user)
+    client.force_login(with_totp(user))
     return client
+
+
+@pytest.fixture
+def course(catalogue):
+    from courses.models import CoursePage
+
+    return CoursePage.objects.get(slug="grunder")
+
+
+@pytest.fixture
+def lessons(course):
+    from courses.models import LessonPage
+
+    return list(LessonPage.objects.child_of(course).live().order_by("path"))

@@ -6,7 +6,19 @@ import uuid
 
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
-__all__ = ["listblock", "nested_form_data", "rich_text", "streamfield", "quiz_body"]
+from courses.models import LessonPage
+from courses.services import grade_submission
+
+__all__ = [
+    "listblock",
+    "nested_form_data",
+    "rich_text",
+    "streamfield",
+    "quiz_body",
+    "right_answers",
+    "wrong_answers",
+    "submit",
+]
 
 
 def listblock(items: list) -> dict:
@@ -90,3 +102,30 @@ def make_lesson(course, slug: str = "testlektion", body: list | None = None):
     )
     lesson.save_revision().publish()
     return lesson
+
+
+def right_answers(lesson: LessonPage) -> tuple[str, dict]:
+    """The quiz id of a lesson and POST-style data that answers every question right."""
+    quiz = next(block for block in lesson.body if block.block_type == "quiz")
+    data = {}
+    for question in quiz.value["questions"]:
+        data[f"q-{question.id}"] = [c.id for c in question.value.options() if c.correct]
+    return str(quiz.id), data
+
+
+def wrong_answers(lesson: LessonPage) -> tuple[str, dict]:
+    quiz = next(block for block in lesson.body if block.block_type == "quiz")
+    data = {}
+    for question in quiz.value["questions"]:
+        wrong = [c.id for c in question.value.options() if not c.correct]
+        data[f"q-{question.id}"] = wrong[:1]
+    return str(quiz.id), data
+
+
+def submit(learner, lesson, data_fn=right_answers, key=None, site=None):
+    from learning.services import record_quiz_submission
+
+    quiz_id, data = data_fn(lesson)
+    result = grade_submission(lesson, quiz_id, data)
+    answers = {k.removeprefix("q-"): frozenset(v) for k, v in data.items()}
+    return record_quiz_submission(learner, lesson, result, answers, key or uuid.uuid4(), site)

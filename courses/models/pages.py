@@ -3,6 +3,7 @@ with a GlossaryPage beside the course index."""
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +16,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from ..blocks import SHORT_TEXT_FEATURES, LessonBodyBlock
+from ..extensions import extend_page_context
 
 INTRO_FEATURES = ["bold", "italic", "link", "ul", "ol"]
 
@@ -110,6 +112,12 @@ class CoursePage(RoutablePageMixin, Page):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark (%)"),
+        default=70,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Share of quiz answers that must be right to complete the course."),
+    )
     cover_alt = models.CharField(_("cover image alternative text"), max_length=300, blank=True)
     summary = RichTextField(_("summary"), features=SHORT_TEXT_FEATURES + ["h2", "h3"], blank=True)
     checklist = StreamField(
@@ -127,6 +135,7 @@ class CoursePage(RoutablePageMixin, Page):
                 FieldPanel("audience"),
                 FieldPanel("level"),
                 FieldPanel("estimated_minutes"),
+                FieldPanel("pass_mark"),
             ],
             heading=_("About the course"),
         ),
@@ -166,10 +175,19 @@ class CoursePage(RoutablePageMixin, Page):
         context = super().get_context(request, *args, **kwargs)
         context["lessons"] = list(
             self.lessons().only(
-                "id", "title", "slug", "url_path", "path", "depth", "estimated_minutes"
+                "id",
+                "title",
+                "slug",
+                "url_path",
+                "path",
+                "depth",
+                "estimated_minutes",
+                "alias_of_id",
+                "translation_key",
+                "locale_id",
             )
         )
-        return context
+        return extend_page_context(self, request, context)
 
     @path("")
     def course(self, request):
@@ -240,8 +258,9 @@ class LessonPage(Page):
             "id", "title", "url_path", "path", "depth", "slug", "locale_id"
         ).get(path=self.path[: -Page.steplen])
         context["position"] = self.lesson_position()
+        context["has_quiz"] = any(block.block_type == "quiz" for block in self.body)
         context.setdefault("quiz_results", {})
-        return context
+        return extend_page_context(self, request, context)
 
 
 class GlossaryPage(Page):

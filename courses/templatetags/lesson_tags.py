@@ -1,3 +1,5 @@
+import uuid
+
 from django import template
 
 register = template.Library()
@@ -15,3 +17,9 @@ def get_item(mapping, key):
 def result_for(result, question_id):
     """The graded result of one question, when the quiz has been answered."""
     return result.for_question(str(question_id)) if result else None
+
+
+@register.simple_tag
+def submission_key() -> str:
+    """A fresh key per rendered quiz form: a resubmitted form is recognised as a retry."""
+    return str(uuid.uuid4())

@@ -3,7 +3,7 @@
 import os
 
 from .base import *  # noqa: F403
-from .env import env_list
+from .env import env_bool, env_list
 
 DEBUG = os.environ.get("DEBUG", "1") not in {"0", "false", "False"}
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-change-me"  # noqa: S105
@@ -20,3 +20,6 @@ SERVE_MEDIA = True
 # Serve static files straight from the app folders while developing.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The demo admin logins work without an authenticator app; set REQUIRE_STAFF_MFA=1
+# to try the two-factor flow that production enforces.
+KLARTANKT_REQUIRE_STAFF_MFA = env_bool("REQUIRE_STAFF_MFA", False)

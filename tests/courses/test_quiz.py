@@ -1,5 +1,7 @@
 """Grading is decided on the server; tampered submissions change nothing."""
 
+import uuid
+
 import pytest
 from django.urls import reverse
 
@@ -13,6 +15,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def quiz_lesson(catalogue):
     return make_lesson(CoursePage.objects.get(slug="grunder"))
+
+
+def KEY() -> dict:  # noqa: N802 - reads like the form field it stands for
+    return {"submission_key": str(uuid.uuid4())}
 
 
 def answer_url(lesson, quiz_id="quiz-1"):
@@ -61,7 +67,7 @@ class TestAnswerView:
     def test_plain_post_renders_the_lesson_with_feedback(self, client, quiz_lesson):
         response = client.post(
             answer_url(quiz_lesson),
-            {"q-single-1": "s-wrong", "q-multi-1": ["m-a", "m-b"], "q-tf-1": "false"},
+            {**KEY(), "q-single-1": "s-wrong", "q-multi-1": ["m-a", "m-b"], "q-tf-1": "false"},
         )
         html = response.content.decode()
         assert response.status_code == 200
@@ -74,7 +80,7 @@ class TestAnswerView:
     def test_script_gets_only_the_graded_quiz(self, client, quiz_lesson):
         response = client.post(
             answer_url(quiz_lesson),
-            {"q-single-1": "s-right"},
+            {**KEY(), "q-single-1": "s-right"},
             headers={"X-Requested-With": "klartankt-quiz"},
         )
         html = response.content.decode()
@@ -99,7 +105,7 @@ class TestAnswerView:
         ],
     )
     def test_tampered_posts_get_400_in_swedish(self, client, quiz_lesson, data, message):
-        response = client.post(answer_url(quiz_lesson), data)
+        response = client.post(answer_url(quiz_lesson), {**KEY(), **data})
         assert response.status_code == 400
         assert "Svaret kunde inte tas emot" in response.content.decode()
         assert message in response.content.decode()
@@ -107,14 +113,14 @@ class TestAnswerView:
     def test_tampered_post_from_script_gets_plain_message(self, client, quiz_lesson):
         response = client.post(
             answer_url(quiz_lesson),
-            {"q-unknown": "x"},
+            {**KEY(), "q-unknown": "x"},
             headers={"X-Requested-With": "klartankt-quiz"},
         )
         assert response.status_code == 400
         assert response["Content-Type"].startswith("text/plain")
 
     def test_oversized_body_is_refused_before_reading(self, client, quiz_lesson):
-        response = client.post(answer_url(quiz_lesson), {"q-single-1": "x" * 20_000})
+        response = client.post(answer_url(quiz_lesson), {**KEY(), "q-single-1": "x" * 20_000})
         assert response.status_code == 400
         assert "för stort" in response.content.decode()
 
@@ -122,7 +128,7 @@ class TestAnswerView:
         from django.test import Client
 
         response = Client(enforce_csrf_checks=True).post(
-            answer_url(quiz_lesson), {"q-single-1": "s-right"}
+            answer_url(quiz_lesson), {**KEY(), "q-single-1": "s-right"}
         )
         assert response.status_code == 403
         assert "Formuläret kunde inte skickas" in response.content.decode()
@@ -133,7 +139,10 @@ class TestAnswerView:
     def test_unknown_or_unpublished_lesson_is_404(self, client, quiz_lesson):
         assert client.post(answer_url(quiz_lesson, "nope")).status_code == 400
         quiz_lesson.unpublish()
-        assert client.post(answer_url(quiz_lesson), {"q-single-1": "s-right"}).status_code == 404
+        assert (
+            client.post(answer_url(quiz_lesson), {**KEY(), "q-single-1": "s-right"}).status_code
+            == 404
+        )
         url = reverse("answer_quiz", kwargs={"page_id": 999999, "quiz_id": "quiz-1"})
         assert client.post(url).status_code == 404
 

@@ -8,7 +8,6 @@ catalogue when it is gone (like the `catalogue` fixture in tests/conftest.py).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -1,6 +1,9 @@
 import time
+
 import pytest
+
 from tests.e2e.conftest import assert_accessible
+
 
 @pytest.mark.browser
 def test_probe(open_tab, site):
