@@ -126,6 +126,9 @@ class QuestionResponse(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.submission_id}: {self.question_id}"
+
 
 class CourseCompletion(models.Model):
     learner = models.ForeignKey(Learner, on_delete=models.CASCADE, related_name="completions")
