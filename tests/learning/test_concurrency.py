@@ -219,7 +219,9 @@ def test_many_learners_at_once(served):
     browsers = [Browser(served.url) for _ in range(24)]
     forms = [b.open_lesson() for b in browsers]
     with ThreadPoolExecutor(24) as pool:
-        statuses = list(pool.map(lambda pair: pair[0].answer(pair[1]), zip(browsers, forms)))
+        statuses = list(
+            pool.map(lambda pair: pair[0].answer(pair[1]), zip(browsers, forms, strict=True))
+        )
     assert statuses == [200] * 24
     assert served.count("learning_learner") - learners_before == 24
     assert served.count("learning_quizsubmission") - submissions_before == 24
