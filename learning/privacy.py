@@ -56,6 +56,4 @@ EDITORIAL_MODELS = {
     "taggit.TaggedItem",
     "wagtailcore.ReferenceIndex",
     "wagtail_localize.LocaleSynchronization",
-    "wagtail_localize.OverridableSegment",
-    "wagtailcore.CommentReply",
 }

@@ -2,7 +2,6 @@
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-
 from wagtail.models import Page
 
 from learning.models import Learner
