@@ -17,6 +17,7 @@ urlpatterns = [
     path("dokument/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("editions.urls")),
 ]
 
 if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):

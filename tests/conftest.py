@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def load_catalogue() -> None:
-    call_command("load_demo", "--no-users", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_demo", "--no-users", "--no-editions", stdout=open(os.devnull, "w"))
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,8 @@ class HomePage(Page):
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["courses.CourseIndexPage", "courses.GlossaryPage"]
+    # Editions add their own local pages (events, "Träffa oss på biblioteket").
+    subpage_types = ["courses.CourseIndexPage", "courses.GlossaryPage", "editions.LocalPage"]
     api_fields = [APIField("intro")]
 
     class Meta:
@@ -38,6 +39,15 @@ class HomePage(Page):
         context = super().get_context(request, *args, **kwargs)
         index_page = CourseIndexPage.objects.child_of(self).live().first()
         context["course_index"] = index_page
+        # The edition's own pages (events, "Träffa oss på biblioteket").
+        context["local_pages"] = (
+            Page.objects.child_of(self)
+            .live()
+            .public()
+            .in_menu()
+            .not_type(CourseIndexPage, GlossaryPage)
+            .order_by("path")
+        )
         context["courses"] = (
             CoursePage.objects.child_of(index_page).live().select_related("theme", "cover_image")
             if index_page

@@ -1,4 +1,4 @@
-"""load_demo: validated source files, one transaction, idempotent."""
+"""load_catalogue: validated source files, one transaction, idempotent."""
 
 import shutil
 
@@ -25,8 +25,7 @@ def source(tmp_path):
 
 def load(root, **kwargs):
     call_command(
-        "load_demo",
-        "--no-users",
+        "load_catalogue",
         "--catalogue",
         str(root),
         stdout=open("/dev/null", "w"),
@@ -167,11 +166,12 @@ def test_demo_users_only_with_the_development_setting(db, settings, capsys):
     from django.contrib.auth import get_user_model
 
     settings.KLARTANKT_DEMO_USERS = False
-    call_command("load_demo")
+    call_command("load_demo", "--no-editions")
     assert not get_user_model().objects.filter(username="redaktor").exists()
     settings.KLARTANKT_DEMO_USERS = True
-    call_command("load_demo")
+    call_command("load_demo", "--no-editions")
     out = capsys.readouterr().out
     assert "redaktor / klartankt-redaktor" in out
     editor = get_user_model().objects.get(username="redaktor")
-    assert editor.groups.filter(name="Editors").exists() and not editor.is_superuser
+    assert editor.groups.filter(edition_as_editors__is_national=True).exists()
+    assert not editor.is_superuser

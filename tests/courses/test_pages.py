@@ -13,6 +13,7 @@ from courses.models import (
     HomePage,
     LessonPage,
 )
+from editions.models import LocalPage
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ LESSON_QUERY_CEILING = 15
 class TestPageTree(WagtailPageTestCase):
     def test_parent_and_child_types(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
-        self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage, GlossaryPage})
+        self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage, GlossaryPage, LocalPage})
         self.assertAllowedParentPageTypes(CourseIndexPage, {HomePage})
         self.assertAllowedSubpageTypes(CourseIndexPage, {CoursePage})
         self.assertAllowedParentPageTypes(CoursePage, {CourseIndexPage})
@@ -90,7 +91,7 @@ def test_lesson_page_query_count_has_a_ceiling(client, lesson):
 def test_glossary_page_is_alphabetical_in_swedish(client, catalogue):
     html = get(client, "/ordlista/")
     assert 'id="begrepp-chattbot"' in html
-    headings = [h for h in ("<h2 id=\"bokstav-" + str(n) for n in range(1, 40)) if h in html]
+    headings = [h for h in ('<h2 id="bokstav-' + str(n) for n in range(1, 40)) if h in html]
     assert len(headings) > 5
     letters = [html.split(h + '">')[1][0] for h in headings]
     assert letters == sorted(letters, key=lambda c: "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ".find(c))
