@@ -25,6 +25,7 @@ from wagtail.models import (
     Collection,
     GroupCollectionPermission,
     GroupPagePermission,
+    GroupSitePermission,
     Page,
     Site,
 )
@@ -220,7 +221,13 @@ def grant_permissions(edition: Edition) -> None:
     access_admin = _permission("wagtailadmin", "access_admin")
     home = edition.site.root_page
     editors, librarians = edition.editors, edition.librarians
-    editors.permissions.add(access_admin, _permission("editions", "change_editionsettings"))
+    editors.permissions.add(access_admin)
+    # Site settings through a per-site permission: editors of A cannot open B's settings.
+    GroupSitePermission.objects.get_or_create(
+        group=editors,
+        site=edition.site,
+        permission=_permission("editions", "change_editionsettings"),
+    )
     for codename in EDITOR_PAGE_PERMISSIONS:
         GroupPagePermission.objects.get_or_create(
             group=editors, page=home, permission=_permission("wagtailcore", codename)
@@ -342,11 +349,13 @@ def make_local_copy(edition: Edition, alias: Page, user=None) -> Page:
         national_course_id=alias.alias_of_id,
         defaults={"choice": EditionCourseChoice.COPIED},
     )
-    for child in alias.get_children().exclude(alias_of=None):
+    for child in alias.get_children().exclude(alias_of=None).specific():
         ConvertAliasPageAction(child, user=user, log_action=None).execute(
             skip_permission_checks=True
         )
-    ConvertAliasPageAction(alias, user=user, log_action=None).execute(skip_permission_checks=True)
+    ConvertAliasPageAction(alias.specific, user=user, log_action=None).execute(
+        skip_permission_checks=True
+    )
     return Page.objects.get(pk=alias.pk)
 
 
