@@ -9,7 +9,7 @@ from wagtail.admin.widgets.button import Button
 
 from courses.models import CoursePage
 
-from . import admin_views
+from . import admin_views, report_views
 from .services import user_editions
 
 app_name = "editions_admin"
@@ -20,6 +20,7 @@ admin_urlpatterns = [
     path("kurs/<int:page_id>/egen-kopia/", admin_views.course_copy, name="course_copy"),
     path("kurs/<int:page_id>/dolj/", admin_views.course_hide, name="course_hide"),
     path("dolda-kurser/", admin_views.hidden_courses, name="hidden"),
+    path("rapporter/", report_views.edition_report, name="report"),
 ]
 
 
@@ -42,6 +43,18 @@ class EditorMenuItem(MenuItem):
 def editions_menu():
     return SuperuserMenuItem(
         _("Editions"), reverse("editions_admin:list"), icon_name="site", order=900
+    )
+
+
+class ReportsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return report_views.reportable_editions(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def reports_menu():
+    return ReportsMenuItem(
+        _("Reports"), reverse("editions_admin:report"), icon_name="table", order=890
     )
 
 
