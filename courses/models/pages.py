@@ -35,6 +35,21 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def route(self, request, path_components):
+        """Find the page by its URL path in one query instead of one per level.
+
+        Wagtail walks the tree a level at a time (two queries per level); a lesson is
+        four levels down. Anything not found directly (a RoutablePage sub-route such
+        as a course's "gor-sa-har/") falls back to Wagtail's walk.
+        """
+        if path_components:
+            url_path = self.url_path + "/".join(path_components) + "/"
+            page = Page.objects.filter(url_path=url_path, path__startswith=self.path).specific()
+            page = page.first()
+            if page is not None:
+                return page.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         index_page = CourseIndexPage.objects.child_of(self).live().first()
