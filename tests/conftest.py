@@ -64,3 +64,14 @@ def lessons(course):
     from courses.models import LessonPage
 
     return list(LessonPage.objects.child_of(course).live().order_by("path"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The database rolls back after each test; the cache (site root paths,
+    navigation, branding) must not remember what the previous test created."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
