@@ -24,13 +24,15 @@ from collections import Counter
 from pathlib import Path
 
 HOST = "127.0.0.1"
+ROOT = str(Path(__file__).resolve().parent.parent)
 
 # Own time (cProfile "tottime") grouped by where the code lives; first match wins.
 AREAS = [
     ("Django templates", ("/django/template/", "/django/templatetags/")),
     ("Wagtail StreamField blocks", ("/wagtail/blocks/",)),
     ("Wagtail rich text", ("/wagtail/rich_text/", "/wagtail/whitelist.py", "/html/parser.py")),
-    ("Database (ORM + driver)", ("/django/db/", "/psycopg/", "sqlite3")),
+    ("ORM (building queries, making objects)", ("/django/db/models/",)),
+    ("DB backend + driver (CPU)", ("/django/db/", "/psycopg/", "sqlite3")),
     ("Wagtail models/routing/sites", ("/wagtail/models/", "/wagtail/views.py", "/wagtail/url")),
     ("Wagtail templatetags", ("/wagtail/templatetags/",)),
     ("Translation (gettext)", ("/django/utils/translation/", "gettext.py")),
@@ -41,39 +43,44 @@ AREAS = [
     ("URL resolving", ("/django/urls/",)),
     ("Cache backends", ("/django/core/cache/", "/redis/")),
     ("Test client (bench overhead)", ("/django/test/",)),
-    ("Project code (courses/, lms/)", ("/courses/", "/lms/")),
     ("Python stdlib: re", ("/re/", "_sre", "<method 'sub'", "<method 'match'")),
 ]
 
 # Cumulative time of entry points: how much of a request each subsystem costs.
 ENTRY_POINTS = [
-    ("Page.serve -> TemplateResponse.render (whole page render)", "response.py", "render"),
     (
-        "LessonPage.get_context (DB for course + siblings)",
-        "courses/models/pages.py",
-        "get_context",
+        "wagtail.views.serve (routing + view restrictions + page.serve)",
+        "wagtail/views.py",
+        "serve",
     ),
-    ("{% include_block %} (StreamField blocks)", "wagtailcore_tags.py", "render"),
-    ("StreamValue iteration (block to_python / bulk_to_python)", "stream_block.py", "__getitem__"),
-    ("RichText.__html__/expand_db_html", "rich_text/__init__.py", "expand_db_html"),
-    ("{% pageurl %}", "wagtailcore_tags.py", "pageurl"),
-    ("SQL execution (Django cursor)", "django/db/backends/utils.py", "execute"),
     ("Site.find_for_request", "wagtail/models/sites.py", "find_for_request"),
-    ("Wagtail serve view (routing)", "wagtail/views.py", "serve"),
-    ("Context processors (all)", "django/template/context.py", "bind_template"),
+    ("Page.route_for_request (tree walk, .specific per level)", "pages.py", "route_for_request"),
+    ("Page.get_view_restrictions", "wagtail/models/pages.py", "get_view_restrictions"),
+    ("LessonPage.get_context (project)", "courses/models/pages.py", "get_context"),
+    ("TemplateResponse.render (templates, blocks)", "django/template/response.py", "render"),
+    ("{% include_block %} (StreamField blocks)", "wagtailcore_tags.py", "render"),
+    ("StreamValue block loading (_prefetch_blocks)", "stream_block.py", "_prefetch_blocks"),
+    ("{% pageurl %}", "wagtailcore_tags.py", "pageurl"),
+    ("SQL execution (driver CPU, incl. SQLite engine)", "django/db/backends/utils.py", "execute"),
+    ("ORM SQL compilation (as_sql)", "django/db/models/sql/compiler.py", "as_sql"),
+    ("Cache get (all)", "django/core/cache/backends/", "get"),
     ("CSP middleware response", "csp/middleware.py", "process_response"),
-    ("CSRF token ({% csrf_token %})", "django/middleware/csrf.py", "get_token"),
 ]
 
 
 def area_of(filename: str, funcname: str) -> str:
+    if filename.startswith(ROOT) and "/.venv/" not in filename:
+        return "Project code (this repository)"
     probe = f"{filename} {funcname}"
     for label, needles in AREAS:
         if any(needle in probe for needle in needles):
             return label
     if filename.startswith("~") or filename == "":
         return "Python builtins (other)"
-    return "Other"
+    if "/site-packages/" in filename:
+        package = filename.split("/site-packages/", 1)[1].split("/", 1)[0]
+        return f"{package} (other)"
+    return "Python stdlib (other)"
 
 
 def summarise_profile(profiler: cProfile.Profile, requests: int) -> tuple[dict, str]:
@@ -99,8 +106,9 @@ def summarise_profile(profiler: cProfile.Profile, requests: int) -> tuple[dict, 
     }
     out = io.StringIO()
     out.write(
-        f"cProfile of {requests} requests; {summary['profiled_ms_per_request']:.1f} ms "
-        "per request under the profiler (deterministic profiling inflates small calls).\n\n"
+        f"cProfile (CPU-time timer) of {requests} requests; "
+        f"{summary['profiled_ms_per_request']:.1f} ms CPU per request under the profiler "
+        "(deterministic profiling inflates code that makes many small calls).\n\n"
     )
     out.write("Own time by area:\n")
     for label, share in summary["own_time_share"].items():
@@ -207,7 +215,9 @@ def main() -> int:
         lines += [f"{q['time']}s  {q['sql']}" for q in cold]
         args.sql_out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     if args.profile:
-        profiler = cProfile.Profile()
+        # CPU-time timer: shares of this process's CPU (what "server CPU per request"
+        # counts), unaffected by other load on the machine and by database wait.
+        profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         for _ in range(args.profile):
             get()

@@ -37,6 +37,7 @@ def run_wrk(
     headers: dict[str, str] | None = None,
     threads: int = 2,
 ) -> dict:
+    threads = max(1, min(threads, connections))  # wrk needs connections >= threads
     cmd = [
         wrk_path() or "wrk",
         f"-t{threads}",
