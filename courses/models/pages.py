@@ -283,7 +283,8 @@ class LessonPage(Page):
             "id", "title", "url_path", "path", "depth", "slug", "locale_id"
         ).get(path=self.path[: -Page.steplen])
         context["position"] = self.lesson_position()
-        context["has_quiz"] = any(block.block_type == "quiz" for block in self.body)
+        # From the raw JSON: no need to build the block values just to look at their types.
+        context["has_quiz"] = any(block["type"] == "quiz" for block in self.body.raw_data)
         context.setdefault("quiz_results", {})
         return extend_page_context(self, request, context)
 

@@ -33,6 +33,9 @@ def database_from_env(default_sqlite_path) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": name,
+        # Keep connections open between requests: reconnecting and re-running the
+        # PRAGMAs cost about 1 ms of CPU per request (measured in make bench).
+        "CONN_MAX_AGE": 600,
         "OPTIONS": {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
