@@ -58,7 +58,7 @@ def cache_from_env() -> dict:
     scheme = urlsplit(url).scheme
     if scheme in {"redis", "rediss"}:
         return {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lms.cache.ResilientRedisCache",
             "LOCATION": url,
             "KEY_PREFIX": "klartankt",
             # A down Redis must not hang page views: fail fast, pages fall back.
