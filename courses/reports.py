@@ -200,10 +200,12 @@ def course_figures(course: CoursePage, lessons: list[LessonPage]) -> CourseFigur
 def build_report(language_code: str | None = None) -> CatalogueFigures:
     """Figures for every live course (in tree order) and its live lessons.
 
-    With a language code, only that locale's pages and glossary terms count.
+    Aliases (the national courses as they appear in each edition) are the same
+    lessons and are not counted again; editions' own courses are. With a language
+    code, only that locale's pages and glossary terms count.
     """
-    courses = CoursePage.objects.live().order_by("path")
-    lessons = LessonPage.objects.live().order_by("path")
+    courses = CoursePage.objects.live().filter(alias_of=None).order_by("path")
+    lessons = LessonPage.objects.live().filter(alias_of=None).order_by("path")
     terms = GlossaryTerm.objects.all()
     if language_code:
         courses = courses.filter(locale__language_code=language_code)
