@@ -14,6 +14,8 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from h5p.blocks import H5PBlock
+
 from .quiz_blocks import QuizBlock
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
@@ -288,6 +290,7 @@ class LessonBodyBlock(blocks.StreamBlock):
     comparison = ComparisonBlock()
     glossary_terms = GlossaryTermsBlock()
     quiz = QuizBlock()
+    h5p = H5PBlock()
     sources = SourcesBlock()
 
     class Meta:

@@ -43,15 +43,11 @@ class EditionAdminGuard:
 
 def _check_media(user, kind: str, pk: int) -> None:
     from wagtail.documents import get_document_model
-    from wagtail.documents.permissions import permission_policy as document_policy
     from wagtail.images import get_image_model
-    from wagtail.images.permissions import permission_policy as image_policy
+    from wagtail.permissions import policy_registry
 
-    model, policy = (
-        (get_image_model(), image_policy)
-        if kind == "images"
-        else (get_document_model(), document_policy)
-    )
+    model = get_image_model() if kind == "images" else get_document_model()
+    policy = policy_registry.get_by_type(model)
     obj = model.objects.filter(pk=pk).first()
     if obj is None or not policy.user_has_any_permission_for_instance(
         user, ["choose", "change", "delete"], obj

@@ -56,4 +56,5 @@ EDITORIAL_MODELS = {
     "taggit.TaggedItem",
     "wagtailcore.ReferenceIndex",
     "wagtail_localize.LocaleSynchronization",
+    "h5p.H5PActivity",  # uploaded_by: the editor who uploaded it (SET_NULL on deletion)
 }

@@ -23,6 +23,8 @@ from wagtail.models import Locale, Page, Site
 
 from courses.models import CoursePage, LessonPage
 from courses.services import QuizResult
+from h5p.blocks import BLOCK_TYPE as H5P_BLOCK_TYPE
+from h5p.xapi import Result as H5PResult
 
 from .models import CourseCompletion, Learner, LessonProgress, QuestionResponse, QuizSubmission
 
@@ -168,6 +170,60 @@ def record_quiz_submission(
     return RecordedSubmission(submission, created=True)
 
 
+def record_h5p_result(
+    learner: Learner,
+    lesson: LessonPage,
+    block_id: str,
+    result: H5PResult,
+    pass_percent: int,
+    site: Site | None,
+) -> RecordedSubmission:
+    """Store a top-level H5P result once, keyed by its xAPI statement id.
+
+    It is an attempt at the H5P block like a quiz submission (score and max
+    count in progress), with one response row whose ``correct`` says whether it
+    passed (see ``h5p.xapi.Result.passes``). Scores are self-reported by the
+    player in the learner's browser. A replay of the same statement returns the
+    first; the same id with another result raises SubmissionConflict.
+    """
+    canonical = json.dumps({"h5p": block_id, **result.digest_source}, sort_keys=True)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    lesson_id = canonical_page_id(lesson)
+    with transaction.atomic():
+        _locked(learner)
+        existing = QuizSubmission.objects.filter(learner=learner, key=result.statement_id).first()
+        if existing is not None:
+            if existing.answers_digest != digest or existing.lesson_id != lesson_id:
+                raise SubmissionConflict
+            return RecordedSubmission(existing, created=False)
+        last = (
+            QuizSubmission.objects.filter(
+                learner=learner, lesson_id=lesson_id, quiz_id=block_id
+            ).aggregate(n=Max("attempt"))["n"]
+            or 0
+        )
+        submission = QuizSubmission.objects.create(
+            learner=learner,
+            key=result.statement_id,
+            lesson_id=lesson_id,
+            quiz_id=block_id,
+            attempt=last + 1,
+            score=result.raw,
+            max_score=result.max,
+            answers_digest=digest,
+            site=site,
+        )
+        QuestionResponse.objects.create(
+            submission=submission,
+            question_id=block_id,
+            choice_ids=[result.verb],
+            correct=result.passes(pass_percent),
+        )
+        _update_lesson_progress(learner, lesson, lesson_id, site)
+    _update_course_completion(learner, lesson, site)
+    return RecordedSubmission(submission, created=True)
+
+
 def mark_lesson_done(learner: Learner, lesson: LessonPage, site: Site | None) -> LessonProgress:
     """For lessons without a quiz: the learner says they are done."""
     lesson_id = canonical_page_id(lesson)
@@ -180,6 +236,15 @@ def mark_lesson_done(learner: Learner, lesson: LessonPage, site: Site | None) ->
 
 def _quiz_ids(lesson: LessonPage) -> list[str]:
     return [str(block.id) for block in lesson.body if block.block_type == "quiz"]
+
+
+def _h5p_ids(lesson: LessonPage) -> list[str]:
+    return [str(block.id) for block in lesson.body if block.block_type == H5P_BLOCK_TYPE]
+
+
+def has_graded_items(lesson: LessonPage) -> bool:
+    """Quizzes or H5P activities: the lesson is finished by their results."""
+    return bool(_quiz_ids(lesson) or _h5p_ids(lesson))
 
 
 def _update_lesson_progress(
@@ -197,16 +262,37 @@ def _update_lesson_progress(
             "started_at": now,
         },
     )
+    # A lesson is complete when every quiz has a submission and every H5P
+    # activity a passing result (a failed H5P attempt counts in the score only).
     quiz_ids = _quiz_ids(lesson)
-    best = (
-        QuizSubmission.objects.filter(learner=learner, lesson_id=lesson_id, quiz_id__in=quiz_ids)
+    h5p_ids = _h5p_ids(lesson)
+    graded = quiz_ids + h5p_ids
+    best = list(
+        QuizSubmission.objects.filter(learner=learner, lesson_id=lesson_id, quiz_id__in=graded)
         .values("quiz_id")
         .annotate(best=Max("score"), max=Max("max_score"))
     )
     progress.best_score = sum(row["best"] for row in best)
     progress.max_score = sum(row["max"] for row in best)
-    answered_all = bool(quiz_ids) and len(best) == len(quiz_ids)
-    if progress.completed_at is None and (answered_all or (done and not quiz_ids)):
+    answered = {row["quiz_id"] for row in best}
+    passed_h5p = (
+        set(
+            QuestionResponse.objects.filter(
+                submission__learner=learner,
+                submission__lesson_id=lesson_id,
+                submission__quiz_id__in=h5p_ids,
+                correct=True,
+            ).values_list("submission__quiz_id", flat=True)
+        )
+        if h5p_ids
+        else set()
+    )
+    answered_all = (
+        bool(graded)
+        and all(quiz_id in answered for quiz_id in quiz_ids)
+        and all(block_id in passed_h5p for block_id in h5p_ids)
+    )
+    if progress.completed_at is None and (answered_all or (done and not graded)):
         progress.completed_at = now
     progress.lesson_title = lesson.title
     progress.save()

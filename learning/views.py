@@ -6,7 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,16 +20,21 @@ from courses.services import (
     parse_answers,
 )
 from courses.views import refuse_submission, render_result, visible_lesson
+from h5p.blocks import find_h5p_block
+from h5p.origin import platform_origin
+from h5p.xapi import MAX_STATEMENT_BYTES, InvalidStatement, parse_result
 
 from .forms import DisplayNameForm
 from .models import CourseCompletion
 from .services import (
     SubmissionConflict,
     current_learner,
+    has_graded_items,
     is_probably_bot,
     learner_for_activity,
     learner_summary,
     mark_lesson_done,
+    record_h5p_result,
     record_quiz_submission,
 )
 
@@ -85,11 +90,86 @@ def answer_quiz(request: HttpRequest, page_id: int, quiz_id: str) -> HttpRespons
 @require_POST
 def lesson_done(request: HttpRequest, page_id: int) -> HttpResponse:
     lesson = visible_lesson(request, page_id)
-    if any(block.block_type == "quiz" for block in lesson.body):
+    if has_graded_items(lesson):
         return refuse_submission(request, _("Answer the quiz to finish this lesson."), lesson)
     mark_lesson_done(learner_for_activity(request), lesson, Site.find_for_request(request))
     messages.success(request, _("The lesson is marked as done."))
     return redirect(lesson.get_url(request))
+
+
+def _h5p_refusal(message: str, status: int) -> JsonResponse:
+    """Nothing was recorded; the message is for the learner."""
+    return JsonResponse({"recorded": False, "message": message}, status=status)
+
+
+@require_POST
+def answer_h5p(request: HttpRequest, page_id: int, block_id: str) -> HttpResponse:
+    """Record an H5P result that the lesson page's script forwarded (JSON, CSRF).
+
+    The learner is the session's (the post names nobody); the activity must be
+    in an H5P block of a live lesson this request may see on this site; the
+    score must lie within 0..max; sub-content statements are acknowledged but
+    not counted. Scores are self-reported by the player in the browser.
+    """
+    # Never from package code on the content origin (same-site, but not same-origin).
+    origin = request.headers.get("Origin")
+    fetch_site = request.headers.get("Sec-Fetch-Site", "same-origin")
+    if (origin and origin != platform_origin(request)) or fetch_site not in (
+        "same-origin",
+        "none",
+    ):
+        return _h5p_refusal(_("Results are only accepted from the lesson page."), 403)
+    try:
+        too_large = int(request.META.get("CONTENT_LENGTH") or 0) > MAX_STATEMENT_BYTES
+    except ValueError:
+        too_large = True
+    if too_large:
+        return _h5p_refusal(_("The result was too large to be received."), 413)
+    not_here = _("This activity is not part of this lesson.")
+    try:
+        lesson = visible_lesson(request, page_id)
+    except Http404:
+        return _h5p_refusal(not_here, 404)
+    block = find_h5p_block(lesson, block_id)
+    activity = block.value["activity"] if block is not None else None
+    if activity is None:
+        return _h5p_refusal(not_here, 404)
+    try:
+        result = parse_result(request.body, activity=activity.uuid)
+    except InvalidStatement as error:
+        return _h5p_refusal(error.message, 413 if error.code == "too_large" else 400)
+    if result.is_child:
+        return JsonResponse({"recorded": False, "message": ""})
+    if not is_probably_bot(request):
+        try:
+            record_h5p_result(
+                learner_for_activity(request),
+                lesson,
+                str(block.id),
+                result,
+                int(block.value["pass_percent"]),
+                Site.find_for_request(request),
+            )
+        except SubmissionConflict:
+            return _h5p_refusal(
+                _("This result has already been recorded with another score."), 409
+            )
+    passed = result.passes(int(block.value["pass_percent"]))
+    message = _("Your result is saved: %(score)s of %(max)s points.") % {
+        "score": result.raw,
+        "max": result.max,
+    }
+    if not passed:
+        message += " " + _("Try again to finish the activity.")
+    return JsonResponse(
+        {
+            "recorded": True,
+            "score": result.raw,
+            "max": result.max,
+            "passed": passed,
+            "message": message,
+        }
+    )
 
 
 def _edition_page(request: HttpRequest, canonical_id: int) -> Page | None:

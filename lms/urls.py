@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from courses import views as course_views
+from learning import views as learning_views
 
 from . import views
 from .api import api_router
@@ -26,6 +27,12 @@ if settings.DEBUG or getattr(settings, "SERVE_MEDIA", False):
 
 urlpatterns += i18n_patterns(
     path("sok/", course_views.search, name="search"),
+    # H5P results forwarded by the lesson page (the player itself is on the content origin).
+    path(
+        "lektion/<int:page_id>/h5p/<str:block_id>/",
+        learning_views.answer_h5p,
+        name="record_h5p_result",
+    ),
     path("", include("learning.urls")),
     path("konto/", include("accounts.urls")),
     path("konto/", include("allauth.urls")),

@@ -16,6 +16,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 
 INSTALLED_APPS = [
     "courses",
+    "h5p",
     "learning",
     "accounts",
     "editions",
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the H5P content origin gets no cookies and only the player (h5p/middleware.py).
+    "h5p.middleware.ContentOriginMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lms.cache.CacheUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -169,6 +172,15 @@ WAGTAILAPI_LIMIT_MAX = 50
 
 WAGTAIL_CONTENT_LANGUAGES_LABEL = _("Languages")
 
+# H5P (docs/h5p.md): packages play on a separate, cookieless content origin. Without a
+# port the host takes the platform request's scheme and port, so in development
+# http://h5p.localhost:8000 needs no configuration. In production add it to ALLOWED_HOSTS.
+H5P_CONTENT_HOST = os.environ.get("H5P_CONTENT_HOST", "h5p.localhost").strip().lower()
+H5P_PLAYER_ROOT = BASE_DIR / "node_modules" / "h5p-standalone" / "dist"
+H5P_STORAGE_ALIAS = "default"
+H5P_MAX_UPLOAD_SIZE = 100 * 1024 * 1024
+H5P_LIMITS: dict = {}  # h5p.package.Limits fields, e.g. {"max_entries": 5000}
+
 # Content Security Policy for the public site: nothing from other hosts, except
 # a video embed iframe that the learner asked for by clicking.
 CONTENT_SECURITY_POLICY = {
@@ -183,6 +195,8 @@ CONTENT_SECURITY_POLICY = {
             "'self'",
             "https://www.youtube-nocookie.com",
             "https://player.vimeo.com",
+            # The H5P player, on its own origin (same scheme as the page, any port).
+            f"{H5P_CONTENT_HOST}:*" if ":" not in H5P_CONTENT_HOST else H5P_CONTENT_HOST,
         ],
         "frame-ancestors": ["'self'"],
         "form-action": ["'self'"],

@@ -10,6 +10,7 @@
     var section = form.closest("[data-quiz]");
     var error = form.querySelector("[data-quiz-error]");
     var button = form.querySelector("button[type=submit]");
+    error.textContent = ""; // so that a repeated message is announced again
     if (button) button.disabled = true;
     fetch(form.action, {
       method: "POST",
@@ -18,10 +19,19 @@
       headers: { "X-Requested-With": "klartankt-quiz" },
     })
       .then(function (response) {
+        var type = response.headers.get("Content-Type") || "";
+        if (!response.ok && type.indexOf("text/plain") !== 0) {
+          // An error page, not a message (e.g. the form expired): show it as without JavaScript.
+          form.submit();
+          return;
+        }
         return response.text().then(function (text) {
           if (!response.ok) {
-            error.textContent = text;
             if (button) button.disabled = false;
+            error.textContent = text;
+            // The button lost focus while disabled: take the learner to the message.
+            error.setAttribute("tabindex", "-1");
+            error.focus();
             return;
           }
           var template = document.createElement("template");
