@@ -48,6 +48,7 @@ EDITOR_PAGE_PERMISSIONS = [
 EDITOR_COLLECTION_PERMISSIONS = [
     ("wagtailimages", ["add_image", "change_image", "choose_image", "delete_image"]),
     ("wagtaildocs", ["add_document", "change_document", "choose_document", "delete_document"]),
+    ("h5p", ["add_h5pactivity", "change_h5pactivity", "delete_h5pactivity"]),
 ]
 
 
@@ -121,6 +122,7 @@ def create_edition(spec: EditionSpec, *, logo=None) -> tuple[Edition, bool]:
                 _("The hostname %(hostname)s is already used by another edition.")
                 % {"hostname": spec.hostname}
             )
+        grant_permissions(existing)  # idempotent; brings older editions up to date
         sync_catalogue(editions=[existing])
         return existing, False
     validate_spec(spec)

@@ -12,11 +12,24 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.log_actions import log
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CreateView, InspectView, SnippetViewSet
+from wagtail.snippets.views.snippets import (
+    CopyView,
+    CreateView,
+    DeleteView,
+    EditView,
+    HistoryView,
+    InspectView,
+    SnippetViewSet,
+    UsageView,
+)
 
 from .models import H5PActivity
+from .permissions import permission_policy
 from .services import ImportRefused, import_package, max_upload_size
+
+register_permission_policy(H5PActivity, permission_policy)
 
 #: Room for the multipart envelope and the other fields around the file.
 _ENVELOPE = 64 * 1024
@@ -40,7 +53,15 @@ class H5PUploadForm(WagtailAdminModelForm):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = False
         self.fields["title"].help_text = _("Leave empty to use the title inside the package.")
-        self.fields["collection"].required = False
+        user = getattr(self, "for_user", None)
+        if user is not None and not user.is_superuser:
+            # An edition's editors upload into their own edition's collection only.
+            self.fields[
+                "collection"
+            ].queryset = permission_policy.collections_user_has_permission_for(user, "add")
+            self.fields["collection"].required = True
+        else:
+            self.fields["collection"].required = False
 
     def clean_package(self):
         package = self.cleaned_data["package"]
@@ -109,7 +130,44 @@ class H5PUploadView(CreateView):
         return self.save_action()
 
 
-class H5PInspectView(InspectView):
+class OwnCollectionOnly:
+    """Wagtail's generic snippet views check model permissions only; activities are
+    per collection (per edition), so every view of one activity checks the instance."""
+
+    instance_permissions = ("change", "delete")
+
+    def get_object(self, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        obj = super().get_object(*args, **kwargs)
+        if not permission_policy.user_has_any_permission_for_instance(
+            self.request.user, list(self.instance_permissions), obj
+        ):
+            raise PermissionDenied
+        return obj
+
+
+class H5PEditView(OwnCollectionOnly, EditView):
+    instance_permissions = ("change",)
+
+
+class H5PDeleteView(OwnCollectionOnly, DeleteView):
+    instance_permissions = ("delete",)
+
+
+class H5PUsageView(OwnCollectionOnly, UsageView):
+    pass
+
+
+class H5PHistoryView(OwnCollectionOnly, HistoryView):
+    pass
+
+
+class H5PCopyView(OwnCollectionOnly, CopyView):
+    pass
+
+
+class H5PInspectView(OwnCollectionOnly, InspectView):
     template_name = "h5p/admin/inspect.html"
     page_title = gettext_lazy("Preview")
 
@@ -129,11 +187,22 @@ class H5PActivityViewSet(SnippetViewSet):
     add_view_class = H5PUploadView
     inspect_view_enabled = True
     inspect_view_class = H5PInspectView
+    edit_view_class = H5PEditView
+    delete_view_class = H5PDeleteView
+    usage_view_class = H5PUsageView
+    history_view_class = H5PHistoryView
+    copy_view_class = H5PCopyView
     list_display = ["title", "main_library", "collection", "uploaded_by", "created_at"]
     list_filter = ["collection"]
     search_fields = ["title"]
     ordering = ["-created_at"]
     panels = [FieldPanel("title"), FieldPanel("collection")]
+
+    def get_queryset(self, request):
+        """Only the activities in collections the user may change or delete."""
+        return permission_policy.instances_user_has_any_permission_for(
+            request.user, ["change", "delete"]
+        )
 
 
 register_snippet(H5PActivityViewSet)

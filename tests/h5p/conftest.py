@@ -81,6 +81,14 @@ def editor(django_user_model):
         )
         | Permission.objects.filter(codename="access_admin")
     )
+    # H5P permissions are per collection (h5p/permissions.py), like images.
+    from wagtail.models import Collection, GroupCollectionPermission
+
+    root = Collection.get_first_root_node()
+    for permission in group.permissions.filter(content_type__app_label="h5p"):
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=root, permission=permission
+        )
     user = django_user_model.objects.create_user(
         "redaktor-h5p", "red@example.org", "pw", is_staff=True
     )

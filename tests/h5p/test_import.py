@@ -339,7 +339,10 @@ def test_a_too_large_file_is_refused_before_reading(h5p_dirs, settings):
 
 
 def upload(client, data: bytes, name: str = "paket.h5p", **fields):
+    from wagtail.models import Collection
+
     package = SimpleUploadedFile(name, data, content_type="application/octet-stream")
+    fields.setdefault("collection", Collection.get_first_root_node().pk)
     return client.post(ADD_URL, {"package": package, "title": "", **fields})
 
 

@@ -106,6 +106,7 @@ class Command(BaseCommand):
             user.groups.add(*groups)
             # Demo logins work at once: their (made-up) addresses count as verified.
             EmailAddress.objects.get_or_create(
-                user=user, email=user.email, defaults={"verified": True, "primary": True})
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
             where = ", ".join(g.name for g in groups) or "superuser"
             self.stdout.write(f"  {username} / {password}  ({where})")
