@@ -31,8 +31,9 @@ def test_health_says_the_cache_is_down(client, redis_down):
 
 def test_logins_are_refused_not_let_through(client, redis_down, django_user_model):
     django_user_model.objects.create_user("anna", "anna@example.org", "losenord-123-abc")
-    response = client.post("/konto/login/", {"login": "anna@example.org",
-                                             "password": "losenord-123-abc"})
+    response = client.post(
+        "/konto/login/", {"login": "anna@example.org", "password": "losenord-123-abc"}
+    )
     assert response.status_code == 503
     assert "Försök igen om en stund" in response.content.decode()
     assert "_auth_user_id" not in client.session
