@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.utils.functional import SimpleLazyObject
-from wagtail.models import Site
 
-CACHE_SECONDS = 300
+from courses.context_processors import cached_for_site, site_cache_key
 
 
 def edition_cache_key(site_id: int) -> str:
-    return f"klartankt:edition:{site_id}"
+    return site_cache_key("edition", site_id)
 
 
 def _branding(request) -> dict:
-    site = Site.find_for_request(request)
-    if site is None:
-        return {}
-    key = edition_cache_key(site.pk)
-    branding = cache.get(key)
-    if branding is None:
+    def build(site) -> dict:
         from .models import EditionSettings
 
         settings = EditionSettings.objects.filter(site=site).select_related("logo").first()
-        branding = {"name": site.site_name or "Klartänkt"}
+        branding = {"name": site.site_name or "Klartänkt", "site_id": site.pk}
         if settings:
             branding.update(
                 name=settings.library_name or branding["name"],
@@ -32,10 +25,10 @@ def _branding(request) -> dict:
                 logo_url=settings.logo.get_rendition("max-240x80").url if settings.logo else "",
                 contact=settings.contact,
                 opening_hours=settings.opening_hours,
-                site_id=site.pk,
             )
-        cache.set(key, branding, CACHE_SECONDS)
-    return branding
+        return branding
+
+    return cached_for_site(request, "edition", build)
 
 
 def edition(request) -> dict:

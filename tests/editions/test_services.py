@@ -179,3 +179,18 @@ def test_the_national_edition_cannot_be_deleted(catalogue):
     national = Edition.objects.get(is_national=True)
     with pytest.raises(EditionError):
         delete_edition(national)
+
+
+def test_local_pages_show_in_the_menu_and_on_the_home_page(client, edition_a):
+    from courses.models import HomePage
+    from editions.models import LocalPage
+
+    home = HomePage.objects.get(pk=edition_a.site.root_page_id)
+    page = home.add_child(
+        instance=LocalPage(title="Träffa oss", slug="traffa-oss", show_in_menus=True)
+    )
+    page.save_revision().publish()
+    html = client.get("/", HTTP_HOST="ankeby.localhost").content.decode()
+    assert html.count('href="/traffa-oss/"') == 2  # the menu and "På biblioteket"
+    national = client.get("/").content.decode()
+    assert "/traffa-oss/" not in national
