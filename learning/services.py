@@ -165,8 +165,9 @@ def record_quiz_submission(
                 for q in result.questions
             ]
         )
-        _update_lesson_progress(learner, lesson, lesson_id, site)
-    _update_course_completion(learner, lesson, site)
+        progress = _update_lesson_progress(learner, lesson, lesson_id, site)
+    if progress.course_may_change:
+        _update_course_completion(learner, lesson, site)
     return RecordedSubmission(submission, created=True)
 
 
@@ -219,8 +220,9 @@ def record_h5p_result(
             choice_ids=[result.verb],
             correct=result.passes(pass_percent),
         )
-        _update_lesson_progress(learner, lesson, lesson_id, site)
-    _update_course_completion(learner, lesson, site)
+        progress = _update_lesson_progress(learner, lesson, lesson_id, site)
+    if progress.course_may_change:
+        _update_course_completion(learner, lesson, site)
     return RecordedSubmission(submission, created=True)
 
 
@@ -230,7 +232,8 @@ def mark_lesson_done(learner: Learner, lesson: LessonPage, site: Site | None) ->
     with transaction.atomic():
         _locked(learner)
         progress = _update_lesson_progress(learner, lesson, lesson_id, site, done=True)
-    _update_course_completion(learner, lesson, site)
+    if progress.course_may_change:
+        _update_course_completion(learner, lesson, site)
     return progress
 
 
@@ -252,7 +255,7 @@ def _update_lesson_progress(
 ) -> LessonProgress:
     now = timezone.now()
     course = lesson_course(lesson)
-    progress, _ = LessonProgress.objects.get_or_create(
+    progress, created = LessonProgress.objects.get_or_create(
         learner=learner,
         lesson_id=lesson_id,
         defaults={
@@ -262,6 +265,7 @@ def _update_lesson_progress(
             "started_at": now,
         },
     )
+    before = (progress.completed_at, progress.best_score)
     # A lesson is complete when every quiz has a submission and every H5P
     # activity a passing result (a failed H5P attempt counts in the score only).
     quiz_ids = _quiz_ids(lesson)
@@ -296,6 +300,8 @@ def _update_lesson_progress(
         progress.completed_at = now
     progress.lesson_title = lesson.title
     progress.save()
+    # The course can only have become complete if this lesson did, or scored better.
+    progress.course_may_change = created or (progress.completed_at, progress.best_score) != before
     return progress
 
 
