@@ -257,10 +257,18 @@ class LessonPage(Page):
 
     @cached_property
     def course_lessons(self) -> list[Page]:
-        """Live sibling lessons in order, as light Page objects (one query)."""
+        """Live sibling lessons in order, as light Page objects (one query).
+
+        A path range rather than Wagtail's sibling_of (a LIKE on the path): the range
+        uses the path's index on SQLite and PostgreSQL alike, however many pages exist.
+        """
+        parent = self.path[: -Page.steplen]
         return list(
             Page.objects.live()
-            .sibling_of(self)
+            .filter(
+                path__range=(parent + "0" * Page.steplen, parent + "Z" * Page.steplen),
+                depth=self.depth,
+            )
             .type(LessonPage)
             .order_by("path")
             .only("id", "title", "slug", "url_path", "path", "depth", "locale_id")
