@@ -3,10 +3,20 @@
 Run by bench/run.py with the same environment the server gets (database,
 cache, settings). Prints one JSON object:
 
+- queries_first / first_wall_ms / first_cpu_ms: the first page request of
+  this process (a fresh worker; only a /healthz request came before it, as
+  gunicorn's readiness check does in bench/run.py): the process-local caches
+  are empty, and so is the shared cache unless --keep-shared-cache (then a
+  Redis cache keeps what other processes put there);
 - queries_warm: SQL queries of a request after two warm-up requests;
 - queries_cold: the same after cache.clear();
-- wall_ms / cpu_ms: median wall time and mean process CPU time per request
-  through django.test.Client (no HTTP, no gunicorn);
+- with --site-root-paths: queries, time and pickled size of building
+  Wagtail's site root paths list (Site.get_site_root_paths) from scratch;
+- with --slowest N: the N slowest SQL statements of a warm request (mean of
+  10 requests) with the database's query plan;
+- wall_ms / cpu_ms / cpu_median_ms: median wall time and mean and median
+  process CPU time per request through django.test.Client (no HTTP, no
+  gunicorn; the mean includes the odd full garbage collection, ~0.1 s);
 - with --profile N: a cProfile of N requests, summarised in --profile-out.
 """
 
@@ -145,6 +155,71 @@ def count_cache_operations() -> Counter:
     return counter
 
 
+def slowest_queries(get, top: int, repeat: int = 10) -> list[dict]:
+    """The slowest statements of a warm request (mean over `repeat`), with their plans."""
+    from django.db import connection
+
+    timings: dict[int, list] = {}  # position in the request -> [sql, params, seconds, n]
+    for _ in range(repeat):
+        position = [0]
+
+        def wrapper(execute, sql, params, many, context, position=position):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                entry = timings.setdefault(position[0], [sql, params, 0.0, 0])
+                entry[2] += time.perf_counter() - started
+                entry[3] += 1
+                position[0] += 1
+
+        with connection.execute_wrapper(wrapper):
+            get()
+    ranked = sorted(timings.values(), key=lambda entry: -entry[2] / entry[3])[:top]
+    out = []
+    for sql, params, seconds, n in ranked:
+        out.append({"sql": sql, "ms": seconds * 1000 / n, "plan": query_plan(sql, params)})
+    return out
+
+
+def query_plan(sql: str, params) -> str:
+    from django.db import connection
+
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(prefix + sql, params)
+            rows = cursor.fetchall()
+    except Exception as error:  # noqa: BLE001 - a plan is a hint, not a result
+        return f"(no plan: {error})"
+    if connection.vendor == "sqlite":
+        return "; ".join(str(row[-1]) for row in rows)
+    return "; ".join(str(row[0]).strip() for row in rows[:6])
+
+
+def site_root_paths() -> dict:
+    """Build Wagtail's site root paths from scratch, as a worker with an empty cache does."""
+    import pickle
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Site
+
+    Site.clear_site_root_paths_cache()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    with CaptureQueriesContext(connection) as capture:
+        paths = Site.get_site_root_paths()
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    return {
+        "sites": Site.objects.count(),
+        "site_root_paths": len(paths),
+        "site_root_paths_queries": len(capture.captured_queries),
+        "site_root_paths_wall_ms": wall * 1000,
+        "site_root_paths_cpu_ms": cpu * 1000,
+        "site_root_paths_pickled_bytes": len(pickle.dumps([tuple(p) for p in paths])),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--path", required=True)
@@ -152,6 +227,14 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=0, help="profile this many requests")
     parser.add_argument("--profile-out", type=Path)
     parser.add_argument("--sql-out", type=Path)
+    parser.add_argument("--host", default=HOST, help="Host header (an edition's hostname)")
+    parser.add_argument(
+        "--keep-shared-cache",
+        action="store_true",
+        help="do not clear the cache before the first request (a warm Redis)",
+    )
+    parser.add_argument("--site-root-paths", action="store_true")
+    parser.add_argument("--slowest", type=int, default=0, help="report the N slowest queries")
     args = parser.parse_args()
 
     import django
@@ -162,7 +245,7 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(HTTP_HOST=HOST)
+    client = Client(HTTP_HOST=args.host)
     cache_ops = count_cache_operations()
 
     def get():
@@ -170,6 +253,19 @@ def main() -> int:
         if response.status_code != 200:
             raise SystemExit(f"GET {args.path} answered {response.status_code}")
         return response
+
+    # The first request of a fresh process, as a new gunicorn worker serves it after
+    # bench/run.py's readiness check: /healthz has loaded the URLconf and middleware.
+    client.get("/healthz")
+    if not args.keep_shared_cache:
+        cache.clear()
+    cache_ops.clear()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    with CaptureQueriesContext(connection) as capture:
+        get()
+    first_wall, first_cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    first = list(capture.captured_queries)
+    first_cache_ops = dict(cache_ops)
 
     # Two warm-up requests: the first fills caches (navigation, templates, site
     # root paths) and sets the csrftoken cookie that the client then sends.
@@ -198,6 +294,11 @@ def main() -> int:
         cpus.append(time.process_time() - cpu0)
 
     result = {
+        "host": args.host,
+        "queries_first": len(first),
+        "first_wall_ms": first_wall * 1000,
+        "first_cpu_ms": first_cpu * 1000,
+        "cache_ops_first": first_cache_ops,
         "status": response.status_code,
         "bytes": len(response.content),
         "queries_warm": len(warm),
@@ -206,10 +307,17 @@ def main() -> int:
         "cache_ops_cold": cold_cache_ops,
         "wall_ms": statistics.median(walls) * 1000,
         "cpu_ms": statistics.fmean(cpus) * 1000,
+        "cpu_median_ms": statistics.median(cpus) * 1000,
         "repeat": args.repeat,
     }
+    if args.site_root_paths:
+        result.update(site_root_paths())
+    if args.slowest:
+        result["slowest_queries"] = slowest_queries(get, args.slowest)
     if args.sql_out:
-        lines = [f"# warm request: {len(warm)} queries"]
+        lines = [f"# first request of a fresh process: {len(first)} queries"]
+        lines += [f"{q['time']}s  {q['sql']}" for q in first]
+        lines += ["", f"# warm request: {len(warm)} queries"]
         lines += [f"{q['time']}s  {q['sql']}" for q in warm]
         lines += ["", f"# cold cache (cache.clear()): {len(cold)} queries"]
         lines += [f"{q['time']}s  {q['sql']}" for q in cold]
