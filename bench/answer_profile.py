@@ -5,7 +5,9 @@ settings) after the load runs. One learner (django.test.Client with CSRF
 checks on) GETs the lesson page, reads the quiz form like bench/answers.py,
 sends a few answers to warm up, then:
 
-- counts the SQL queries and cache operations of one answer,
+- counts the SQL queries and times the first answer of a second, new learner
+  (creates the learner, its session and lesson progress, checks the course),
+- counts the SQL queries and cache operations of one later answer,
 - times `--repeat` answers (median wall, mean and median CPU of this process),
 - profiles `--profile` answers with a CPU-time timer and summarises the
   cumulative share of the view's parts (--profile-out: the full listing).
@@ -77,32 +79,49 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1", HTTP_USER_AGENT=USER_AGENT)
-    response = client.get(args.path)
-    if response.status_code != 200:
-        raise SystemExit(f"GET {args.path} answered {response.status_code}")
-    form = QuizFormParser()
-    form.feed(response.content.decode())
-    if not form.action or not form.csrf or not form.questions:
-        raise SystemExit(f"no quiz form on {args.path}")
-    action = urlsplit(form.action).path
     headers = {"HTTP_ORIGIN": "http://127.0.0.1"}
     if not args.full_page:
         headers["HTTP_X_REQUESTED_WITH"] = "klartankt-quiz"
 
-    def answer():
+    def new_learner():
+        client = Client(
+            enforce_csrf_checks=True, HTTP_HOST="127.0.0.1", HTTP_USER_AGENT=USER_AGENT
+        )
+        response = client.get(args.path)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {args.path} answered {response.status_code}")
+        form = QuizFormParser()
+        form.feed(response.content.decode())
+        if not form.action or not form.csrf or not form.questions:
+            raise SystemExit(f"no quiz form on {args.path}")
+        return client, form
+
+    def answer(client, form):
         data = {"csrfmiddlewaretoken": form.csrf, "submission_key": str(uuid.uuid4())}
         data.update({name: values[0] for name, values in form.questions.items()})
+        action = urlsplit(form.action).path
         result = client.post(action, data, **headers)
         if result.status_code != 200 or RESULT_MARKER not in result.content:
             raise SystemExit(f"POST {action} answered {result.status_code}")
         return result
 
-    for _ in range(3):  # the first creates the learner and its session
-        answer()
+    # Warm the code paths with a first learner, then measure a second learner's first
+    # answer: it creates the learner, its session, its lesson progress and checks the
+    # course. Later answers to the same quiz skip most of that.
+    warm_client, warm_form = new_learner()
+    for _ in range(3):
+        answer(warm_client, warm_form)
+    client, form = new_learner()
+    wall0 = time.perf_counter()
+    with CaptureQueriesContext(connection) as capture:
+        answer(client, form)
+    first_ms = (time.perf_counter() - wall0) * 1000
+    first_queries = len(capture.captured_queries)
+    for _ in range(2):
+        answer(client, form)
     cache_ops = count_cache_operations()
     with CaptureQueriesContext(connection) as capture:
-        answer()
+        answer(client, form)
     queries = [q["sql"] for q in capture.captured_queries]
     kinds = Counter(" ".join(sql.split()[:1]).upper() for sql in queries)
     one_cache_ops = dict(cache_ops)
@@ -110,11 +129,13 @@ def main() -> int:
     walls, cpus = [], []
     for _ in range(args.repeat):
         wall0, cpu0 = time.perf_counter(), time.process_time()
-        answer()
+        answer(client, form)
         walls.append(time.perf_counter() - wall0)
         cpus.append(time.process_time() - cpu0)
     result = {
         "questions": len(form.questions),
+        "first_answer_queries": first_queries,
+        "first_answer_ms": first_ms,
         "queries": len(queries),
         "queries_by_statement": dict(kinds.most_common()),
         "cache_ops": one_cache_ops,
@@ -128,7 +149,7 @@ def main() -> int:
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
         for _ in range(args.profile):
-            answer()
+            answer(client, form)
         profiler.disable()
         result["profile"] = summarise(profiler, args.profile, args.profile_out, queries)
     json.dump(result, sys.stdout)

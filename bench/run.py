@@ -1172,7 +1172,7 @@ def render_answers(args: argparse.Namespace, rows: list[dict], profiles: dict) -
             "",
             "| Figure | " + " | ".join(ANSWER_DB_LABELS[db] for db in dbs) + " |",
             "|---|" + "---:|" * len(dbs),
-            "| SQL queries per answer | "
+            "| SQL queries per later answer | "
             + " | ".join(
                 f"{profiles[db]['queries']} ("
                 + ", ".join(f"{n} {k}" for k, n in profiles[db]["queries_by_statement"].items())
@@ -1180,7 +1180,14 @@ def render_answers(args: argparse.Namespace, rows: list[dict], profiles: dict) -
                 for db in dbs
             )
             + " |",
-            "| ms per answer (median wall / median CPU) | "
+            "| first answer of a new learner: SQL queries / ms wall | "
+            + " | ".join(
+                f"{profiles[db].get('first_answer_queries', '–')} / "
+                f"{fmt(profiles[db].get('first_answer_ms'))}"
+                for db in dbs
+            )
+            + " |",
+            "| ms per later answer (median wall / median CPU) | "
             + " | ".join(
                 f"{profiles[db]['wall_ms']:.1f} / {profiles[db]['cpu_median_ms']:.1f}"
                 for db in dbs
