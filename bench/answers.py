@@ -42,6 +42,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+from loadgen import _percentile as percentile  # noqa: E402 - bench/ is on sys.path
+
 LESSON_PATH = "/kurser/grunder/sa-fungerar-chattbotar/"
 USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) KlartanktLoadTest/1.0"
 RESULT_MARKER = b"data-quiz-summary"
@@ -261,13 +263,6 @@ def worker_process(
         for key, n in s["non200"].items():
             merged["non200"][key] = merged["non200"].get(key, 0) + n
     results.put(merged)
-
-
-def percentile(sorted_values: list[float], pct: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    rank = max(0, min(len(sorted_values) - 1, round(pct / 100 * len(sorted_values) + 0.5) - 1))
-    return sorted_values[rank]
 
 
 def run(
