@@ -155,8 +155,9 @@ def count_cache_operations() -> Counter:
     return counter
 
 
-def slowest_queries(get, top: int, repeat: int = 10) -> list[dict]:
-    """The slowest statements of a warm request (mean over `repeat`), with their plans."""
+def slowest_queries(get, top: int, repeat: int = 10) -> tuple[list[dict], dict]:
+    """The slowest statements of a warm request (mean over `repeat`) with their plans,
+    and the mean time of every statement (SQL text → ms)."""
     from django.db import connection
 
     timings: dict[int, list] = {}  # position in the request -> [sql, params, seconds, n]
@@ -179,7 +180,8 @@ def slowest_queries(get, top: int, repeat: int = 10) -> list[dict]:
     out = []
     for sql, params, seconds, n in ranked:
         out.append({"sql": sql, "ms": seconds * 1000 / n, "plan": query_plan(sql, params)})
-    return out
+    every = {entry[0]: entry[2] * 1000 / entry[3] for entry in timings.values()}
+    return out, every
 
 
 def query_plan(sql: str, params) -> str:
@@ -313,7 +315,7 @@ def main() -> int:
     if args.site_root_paths:
         result.update(site_root_paths())
     if args.slowest:
-        result["slowest_queries"] = slowest_queries(get, args.slowest)
+        result["slowest_queries"], result["query_ms"] = slowest_queries(get, args.slowest)
     if args.sql_out:
         lines = [f"# first request of a fresh process: {len(first)} queries"]
         lines += [f"{q['time']}s  {q['sql']}" for q in first]

@@ -1428,7 +1428,7 @@ def render_editions(args: argparse.Namespace, results: list[dict]) -> list[str]:
         slow_at = {label: pg["inproc"].get("slowest_queries") or [] for label, pg in pages}
         if pages and slow_at.get(pages[-1][0]):
             label_n = pages[-1][0]
-            before = {q["sql"]: q["ms"] for q in slow_at.get(pages[0][0], [])}
+            before = pages[0][1]["inproc"].get("query_ms") or {}
             lines += [
                 "",
                 f"Slowest SQL statements of a warm request with {label_n} editions (mean of 10 "
