@@ -1,4 +1,4 @@
-"""Reading and validating the catalogue source files (courses/catalogue/).
+"""Reading and validating the catalogue source files (content/).
 
 Everything is read and checked before anything is written: a problem is
 reported with file, line and reason, and `CatalogueError` carries them all.
@@ -17,7 +17,7 @@ import jsonschema
 import yaml
 from django.utils.translation import gettext as _
 
-CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
+CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "content"
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 GLOSSARY_LINK = re.compile(r"\]\(begrepp:([^)\s]*)\)")
 ANY_LINK = re.compile(r"\]\(([^)]*)\)")

@@ -1,6 +1,6 @@
 """Quality bars of the shipped national catalogue, checked on the loaded page tree.
 
-The session fixture in tests/conftest.py loads courses/catalogue/. Lesson tests are
+The session fixture in tests/conftest.py loads content/. Lesson tests are
 parametrised by course and lesson slug (from the course.yaml files), and every
 failure names the course and lesson.
 """

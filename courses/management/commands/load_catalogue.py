@@ -7,7 +7,7 @@ from courses.catalogue_source import CATALOGUE_DIR, CatalogueError, load_catalog
 
 
 class Command(BaseCommand):
-    help = "Load the course catalogue from courses/catalogue/ into the page tree (idempotent)."
+    help = "Load the course catalogue from content/ into the page tree (idempotent)."
 
     def add_arguments(self, parser):
         parser.add_argument(
